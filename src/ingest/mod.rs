@@ -1,0 +1,193 @@
+//! Ingestors: bytes of one input file → [`Document`].
+//!
+//! The format is decided by content, not by extension ([`detect`]); one
+//! function, [`read`], maps a format to its reader. Each reader lives in its
+//! own file and knows nothing of report templates.
+
+pub mod html;
+pub mod text;
+
+use crate::error::IngestError;
+use crate::grid::Document;
+
+/// Upper bound on the slots of one grid (hostile spans).
+pub const MAX_GRID_SLOTS: usize = 200_000;
+
+/// An input format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Format {
+    /// HTML page.
+    Html,
+    /// Plain text (a paste of a page, Markdown, OCR output).
+    Text,
+    /// Office Open XML word-processing document.
+    Docx,
+    /// Office Open XML workbook.
+    Xlsx,
+    /// Legacy Excel (BIFF, in an OLE compound file).
+    Xls,
+    /// OpenDocument spreadsheet.
+    Ods,
+    /// Comma- or tab-separated values.
+    Csv,
+    /// PDF.
+    Pdf,
+    /// Legacy Word (OLE compound file).
+    Doc,
+    /// Not recognised.
+    Unknown,
+}
+
+impl Format {
+    /// The name written in `source.format`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Html => "html",
+            Format::Text => "text",
+            Format::Docx => "docx",
+            Format::Xlsx => "xlsx",
+            Format::Xls => "xls",
+            Format::Ods => "ods",
+            Format::Csv => "csv",
+            Format::Pdf => "pdf",
+            Format::Doc => "doc",
+            Format::Unknown => "unknown",
+        }
+    }
+}
+
+/// Decides the format of `bytes` by content, using the file name's
+/// extension only to break ties between text-like formats.
+pub fn detect(bytes: &[u8], name: &str) -> Format {
+    let ext = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    if bytes.starts_with(b"%PDF") {
+        return Format::Pdf;
+    }
+    if bytes.starts_with(b"PK\x03\x04") {
+        return zip_kind(bytes);
+    }
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        return match ext.as_str() {
+            "doc" | "wps" => Format::Doc,
+            _ => Format::Xls,
+        };
+    }
+    if looks_like_html(bytes) {
+        return Format::Html;
+    }
+    if looks_binary(bytes) {
+        return Format::Unknown;
+    }
+    match ext.as_str() {
+        "csv" | "tsv" => Format::Csv,
+        _ => Format::Text,
+    }
+}
+
+/// Reads a document of the given format.
+pub fn read(format: Format, bytes: &[u8]) -> Result<Document, IngestError> {
+    if bytes.is_empty() {
+        return Err(IngestError::Empty);
+    }
+    match format {
+        Format::Html => html::read(bytes),
+        Format::Text => text::read(bytes),
+        Format::Unknown => Err(IngestError::Unsupported(
+            "the file is neither text nor a known document format (binary content)".into(),
+        )),
+        other => Err(IngestError::Unsupported(format!(
+            "{} files are not supported yet",
+            other.as_str()
+        ))),
+    }
+}
+
+fn zip_kind(bytes: &[u8]) -> Format {
+    // Look for the telltale part names in the local headers / central
+    // directory without inflating anything.
+    let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+    if has(b"word/") {
+        Format::Docx
+    } else if has(b"xl/") {
+        Format::Xlsx
+    } else if has(b"application/vnd.oasis.opendocument.spreadsheet") || has(b"content.xml") {
+        Format::Ods
+    } else {
+        Format::Unknown
+    }
+}
+
+fn looks_like_html(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(4096)];
+    let lower: Vec<u8> = head.iter().map(u8::to_ascii_lowercase).collect();
+    let has = |needle: &[u8]| lower.windows(needle.len()).any(|w| w == needle);
+    has(b"<!doctype html") || has(b"<html") || has(b"<table") || has(b"<body") || has(b"<meta ")
+}
+
+/// Text has no NUL bytes and few control characters in its first 8 KiB.
+fn looks_binary(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(8192)];
+    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+        return false; // UTF-16 with BOM
+    }
+    if head.contains(&0) {
+        return true;
+    }
+    let control = head
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c))
+        .count();
+    control * 20 > head.len()
+}
+
+/// Decodes text bytes: BOM, then strict UTF-8, then GB18030 when it decodes
+/// cleanly, then chardetng's guess. Returns the text and the encoding name.
+pub fn decode_text(bytes: &[u8], declared: Option<&'static encoding_rs::Encoding>) -> (String, String) {
+    if let Some((enc, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (text, _) = enc.decode_without_bom_handling(&bytes[bom_len..]);
+        return (text.into_owned(), enc.name().to_ascii_lowercase());
+    }
+    if let Some(enc) = declared {
+        let (text, had_errors) = enc.decode_without_bom_handling(bytes);
+        if !had_errors {
+            return (text.into_owned(), enc.name().to_ascii_lowercase());
+        }
+    }
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return (s.to_string(), "utf-8".into());
+    }
+    let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
+    if !had_errors {
+        return (text.into_owned(), "gb18030".into());
+    }
+    let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    det.feed(&bytes[..bytes.len().min(16 * 1024)], bytes.len() <= 16 * 1024);
+    let enc = det.guess(Some(b"cn"), chardetng::Utf8Detection::Allow);
+    let (text, _) = enc.decode_without_bom_handling(bytes);
+    (text.into_owned(), enc.name().to_ascii_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_by_content_not_extension() {
+        assert_eq!(detect(b"<html><body>x</body></html>", "a.txt"), Format::Html);
+        assert_eq!(detect(b"%PDF-1.4", "a.html"), Format::Pdf);
+        assert_eq!(detect("一、总体情况".as_bytes(), "a.html"), Format::Text);
+        assert_eq!(detect(&[0u8, 1, 2, 3, 0, 0, 7], "a.html"), Format::Unknown);
+        assert_eq!(detect(b"a,b\n1,2\n", "x.csv"), Format::Csv);
+    }
+
+    #[test]
+    fn decodes_gbk_without_declaration() {
+        let (bytes, _, _) = encoding_rs::GBK.encode("政府信息公开工作年度报告");
+        let (text, enc) = decode_text(&bytes, None);
+        assert_eq!(text, "政府信息公开工作年度报告");
+        assert_eq!(enc, "gb18030");
+    }
+}

@@ -596,6 +596,119 @@ pub struct Report {
     /// Checks that could not be assessed, by rule id. Not serialised per
     /// report; summed in `summary.json`.
     pub not_assessable: IndexMap<&'static str, usize>,
+    /// Structural facts the normaliser observed; the checker's S- and V-UNIT
+    /// rules turn them into findings. Not serialised.
+    pub observations: Vec<Observation>,
+}
+
+/// A structural fact the normaliser observed about the source. The
+/// normaliser never writes findings itself: it records what it saw here (and
+/// what it decided, in `repairs`), and the checker's rules report it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Observation {
+    /// The document is readable but is not an annual report.
+    NotAReport {
+        /// Why (in Chinese), e.g. "标题为‘关于…的函’，无年度报告表格".
+        reason: String,
+    },
+    /// A pre-2019 report.
+    Legacy {
+        /// The strings that gave it away.
+        evidence: Vec<String>,
+    },
+    /// A table of the template was not found.
+    TableMissing {
+        /// `t2`, `t3` or `t4`.
+        table: &'static str,
+        /// The canonical cells it would have held.
+        cells: Vec<String>,
+    },
+    /// A row of a found table was not found.
+    RowMissing {
+        /// `t2`, `t2_2019`, `t3` or `t4` (a t4 group counts as a row).
+        table: &'static str,
+        /// The canonical row key.
+        row: String,
+        /// Its canonical cells.
+        cells: Vec<String>,
+    },
+    /// A row has fewer value cells than its template row.
+    RowShort {
+        /// Table key.
+        table: &'static str,
+        /// Row key.
+        row: String,
+        /// The row's label as the report writes it.
+        label: String,
+        /// Value cells found.
+        found: usize,
+        /// Value cells the template has.
+        expected: usize,
+        /// The row's canonical cells.
+        cells: Vec<String>,
+    },
+    /// A row has more value cells than its template row.
+    RowLong {
+        /// Table key.
+        table: &'static str,
+        /// Row key.
+        row: String,
+        /// The row's label as the report writes it.
+        label: String,
+        /// The cells that did not fit, as written.
+        extra: Vec<String>,
+        /// The row's canonical cells.
+        cells: Vec<String>,
+    },
+    /// A row not in the template (a 小计, an annotation row).
+    RowExtra {
+        /// Table key.
+        table: &'static str,
+        /// The row's label as the report writes it.
+        label: String,
+        /// The subtotal key it was stored under, when it is one.
+        subtotal: Option<String>,
+    },
+    /// The normaliser chose an alignment, a split or a transposition by
+    /// inference (the matching `repairs` entry says how).
+    Guess {
+        /// The cells whose values depend on the guess.
+        cells: Vec<String>,
+        /// What was decided and why (English).
+        detail: String,
+        /// The same in Chinese.
+        detail_zh: String,
+    },
+    /// Several readings fit equally; the cells were left null.
+    Ambiguous {
+        /// The cells left null.
+        cells: Vec<String>,
+        /// The text that allowed several readings.
+        raw: String,
+        /// The readings (each a value per cell), possibly truncated.
+        readings: Vec<Vec<Num>>,
+        /// How many readings fit in all.
+        count: usize,
+    },
+    /// Tables of different templates, or a template that does not fit the year.
+    TemplateMixed {
+        /// What disagrees (Chinese).
+        detail: String,
+        /// The same in English.
+        detail_en: String,
+    },
+    /// A unit written in a cell or header differs from the template's and
+    /// was converted.
+    UnitConverted {
+        /// The cell.
+        cell: String,
+        /// The text as written.
+        raw: String,
+        /// The unit found.
+        from: String,
+        /// The template's unit.
+        to: String,
+    },
 }
 
 impl Report {
@@ -615,6 +728,7 @@ impl Report {
             error: None,
             narrative: Vec::new(),
             not_assessable: IndexMap::new(),
+            observations: Vec::new(),
         }
     }
 

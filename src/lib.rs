@@ -16,4 +16,5 @@
 pub mod error;
 pub mod grid;
 pub mod ingest;
+pub mod normalize;
 pub mod schema;

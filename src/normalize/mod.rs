@@ -1,0 +1,132 @@
+//! The normaliser: [`Document`] → canonical [`Report`].
+//!
+//! It finds the report's tables among page noise, recognises the template of
+//! each table from its labels, maps rows and columns to canonical keys by
+//! their labels, and repairs what real reports do (short rows, glued digits,
+//! units in cells). Every decision the source did not state is recorded in
+//! `repairs`, and what it observed about the structure goes into
+//! `observations` for the checker to report. When the source does not decide
+//! a value, the cell is null and says why.
+//!
+//! Stages, each in its own file:
+//! - [`rows`]: grid rows → labelled rows with value cells and column heads;
+//! - [`scan`]: tables flattened into running text → the same rows;
+//! - [`t2`], [`t3`], [`t4`]: rows → canonical cells of each table;
+//! - [`glued`]: splitting digit runs whose cell borders were lost;
+//! - [`meta`]: title, agency, year, period, publication date, scope, and
+//!   whether the document is a report at all.
+
+pub mod cells;
+pub mod glued;
+pub mod labels;
+pub mod meta;
+pub mod numbers;
+pub mod rows;
+pub mod scan;
+pub mod t2;
+pub mod t3;
+pub mod t4;
+
+use crate::grid::Document;
+use crate::schema::{
+    t2_ids, t3_ids, t4_ids, CellRecord, Observation, Report, Source, Status, Template,
+};
+
+/// Normalises one document.
+pub fn normalize(doc: &Document, source: Source) -> Report {
+    let mut report = Report::new(source);
+    if report.source.encoding.is_none() {
+        report.source.encoding = doc.encoding.clone();
+    }
+    report.narrative = doc.lines().map(|l| l.text.clone()).collect();
+    meta::extract(doc, &mut report);
+
+    let mut grid_rows = rows::collect(doc);
+    let scanned = scan::collect(doc);
+    // Tables found in grids win; a table only found in running text comes
+    // from the scanner.
+    let in_grids = |pred: &dyn Fn(&rows::Row) -> bool| grid_rows.iter().any(pred);
+    let has_t3 = in_grids(&|r| matches!(r.kind, rows::RowKind::T3(_)) && !r.values.is_empty());
+    let has_t2 = in_grids(&|r| matches!(r.kind, rows::RowKind::T2(_)));
+    let has_t4 = in_grids(&|r| r.kind == rows::RowKind::T4);
+    grid_rows.extend(scanned.into_iter().filter(|r| match r.kind {
+        rows::RowKind::T3(_) => !has_t3,
+        rows::RowKind::T2(_) => !has_t2,
+        rows::RowKind::T4 => !has_t4,
+        _ => false,
+    }));
+    let rows = grid_rows;
+
+    let t2_template = t2::assemble(&rows, &mut report);
+    let t3_template = t3::assemble(&rows, t2_template, &mut report);
+    let t4_found = t4::assemble(&rows, &mut report);
+    report.template.t2 = t2_template;
+    report.template.t3 = t3_template;
+    report.template.t4 = t4_found.then_some(Template::Common);
+
+    classify(doc, &mut report);
+    report
+}
+
+/// Decides the status, and records missing tables.
+fn classify(doc: &Document, report: &mut Report) {
+    let found = [
+        report.template.t2.is_some(),
+        report.template.t3.is_some(),
+        report.template.t4.is_some(),
+    ];
+    let any = found.iter().any(|f| *f);
+    if !any {
+        if let Some(evidence) = meta::legacy_evidence(doc, report) {
+            report.status = Status::Legacy;
+            report.observations.push(Observation::Legacy { evidence });
+        } else {
+            report.status = Status::NotAReport;
+            let reason = meta::not_a_report_reason(doc, report);
+            report.observations.push(Observation::NotAReport { reason });
+        }
+        return;
+    }
+    // The template of the report as a whole, for missing tables' keys.
+    let template = report
+        .template
+        .t3
+        .or(report.template.t2)
+        .unwrap_or(Template::Y2021);
+    if !found[0] {
+        let ids = match template {
+            Template::Y2019 => crate::schema::t2_2019_ids(),
+            _ => t2_ids(),
+        };
+        missing_table(report, "t2", ids);
+    }
+    if !found[1] {
+        missing_table(report, "t3", t3_ids(template));
+    }
+    if !found[2] {
+        missing_table(report, "t4", t4_ids());
+    }
+    let rows_missing = report.observations.iter().any(|o| {
+        matches!(
+            o,
+            Observation::RowMissing { .. } | Observation::TableMissing { .. }
+        )
+    });
+    report.status = if rows_missing {
+        Status::Partial
+    } else {
+        Status::Ok
+    };
+}
+
+fn missing_table(report: &mut Report, table: &'static str, ids: Vec<String>) {
+    for id in &ids {
+        report
+            .cells
+            .entry(id.clone())
+            .or_insert_with(CellRecord::missing);
+    }
+    report
+        .observations
+        .push(Observation::TableMissing { table, cells: ids });
+}

@@ -1,0 +1,186 @@
+//! Table 四 (行政复议、行政诉讼): rows → canonical cells.
+//!
+//! The official table is one row of 15 counts under a three-level header.
+//! Reports also write it as three small tables of 5 (one per group, named by
+//! a caption or header), or flattened into one digit run. Columns are mapped
+//! by the header when grid positions are meaningful, else in the official
+//! order; a glued run is split against the three group totals.
+
+use super::cells::{self, Kind};
+use super::glued;
+use super::labels;
+use super::rows::{Row, RowKind};
+use crate::schema::{
+    t4_ids, CellRecord, CellState, Num, Observation, Repair, Report, T4_COLS, T4_GROUPS,
+};
+
+/// Maps table 四; returns whether it was found.
+pub fn assemble(rows: &[Row], report: &mut Report) -> bool {
+    let t4rows: Vec<&Row> = rows.iter().filter(|r| r.kind == RowKind::T4).collect();
+    if t4rows.is_empty() {
+        return false;
+    }
+    let mut placed: Vec<(String, &Row, usize)> = Vec::new(); // (id, row, value index)
+    let mut groups_done: Vec<&'static str> = Vec::new();
+    let mut glued_row: Option<&Row> = None;
+    let mut seq = 0usize;
+    for row in &t4rows {
+        let n = row.values.len();
+        let texts: Vec<&str> = row.values.iter().map(|v| v.text.as_str()).collect();
+        if n == 15 && groups_done.is_empty() {
+            let by_head = header_ids(row);
+            for (i, id) in by_head.unwrap_or_else(t4_ids).into_iter().enumerate() {
+                placed.push((id, row, i));
+            }
+            groups_done.extend(T4_GROUPS);
+        } else if n == 5 {
+            let group = group_of(row).or_else(|| T4_GROUPS.get(seq).copied());
+            seq += 1;
+            let Some(group) = group else { continue };
+            if groups_done.contains(&group) {
+                continue;
+            }
+            groups_done.push(group);
+            for (i, c) in T4_COLS.iter().enumerate() {
+                placed.push((format!("t4.{group}.{c}"), row, i));
+            }
+        } else if groups_done.is_empty() && glued_row.is_none() && glued::is_glued(&texts, 15) {
+            glued_row = Some(row);
+            groups_done.extend(T4_GROUPS);
+        }
+    }
+    if placed.is_empty() && glued_row.is_none() {
+        return false;
+    }
+    for id in t4_ids() {
+        report.cells.insert(id, CellRecord::missing());
+    }
+    for (id, row, i) in placed {
+        let rec = cells::record(report, &id, &row.values[i], Kind::Count);
+        report.cells.insert(id, rec);
+    }
+    if let Some(row) = glued_row {
+        solve_glued(report, row);
+    }
+    for g in T4_GROUPS {
+        if !groups_done.contains(g) {
+            report.observations.push(Observation::RowMissing {
+                table: "t4",
+                row: (*g).to_string(),
+                cells: T4_COLS.iter().map(|c| format!("t4.{g}.{c}")).collect(),
+            });
+        }
+    }
+    true
+}
+
+/// The group a 5-value row belongs to: from the header above its columns,
+/// its own label, or the caption before its table.
+fn group_of(row: &Row) -> Option<&'static str> {
+    if row.expanded {
+        if let Some(c) = row.cols.first() {
+            if let (Some(g), _) = row.heads.t4_at(*c) {
+                return Some(g);
+            }
+        }
+    }
+    for l in row.labels.iter().rev() {
+        if let Some(g) = labels::t4_group(l) {
+            return Some(g);
+        }
+    }
+    row.caption.as_deref().and_then(labels::t4_group)
+}
+
+/// Ids by header for a 15-value row in an expanded grid, when the header
+/// names a distinct (group, column) for every cell.
+fn header_ids(row: &Row) -> Option<Vec<String>> {
+    if !row.expanded {
+        return None;
+    }
+    let mut ids = Vec::new();
+    for c in &row.cols {
+        match row.heads.t4_at(*c) {
+            (Some(g), Some(l)) => ids.push(format!("t4.{g}.{l}")),
+            _ => return None,
+        }
+    }
+    let mut sorted = ids.clone();
+    sorted.sort();
+    sorted.dedup();
+    (sorted.len() == 15).then_some(ids)
+}
+
+fn solve_glued(report: &mut Report, row: &Row) {
+    let texts: Vec<&str> = row.values.iter().map(|v| v.text.as_str()).collect();
+    let raw = texts.join(" ");
+    let toks = glued::tokens(&texts);
+    let all = glued::splits(&toks, 15, glued::MAX_READINGS).unwrap_or_default();
+    let fit: Vec<&Vec<i64>> = all
+        .iter()
+        .filter(|s| (0..3).all(|g| s[g * 5..g * 5 + 4].iter().sum::<i64>() == s[g * 5 + 4]))
+        .collect();
+    let ids = t4_ids();
+    let at = row.values.first().map(|v| v.at);
+    if fit.len() == 1 {
+        for (id, v) in ids.iter().zip(fit[0]) {
+            report.cells.insert(
+                id.clone(),
+                CellRecord {
+                    value: Some(Num::Int(*v)),
+                    state: CellState::Ok,
+                    raw: Some(raw.clone()),
+                    at,
+                    rule: None,
+                },
+            );
+        }
+        let detail = format!(
+            "表四: glued run '{raw}' ({} digit splits) resolved to {:?} by the three group totals",
+            all.len(),
+            fit[0]
+        );
+        report.repairs.push(Repair {
+            action: "split_glued_digits".into(),
+            cells: ids.clone(),
+            detail: detail.clone(),
+        });
+        if all.len() > 1 {
+            report.observations.push(Observation::Guess {
+                cells: ids,
+                detail,
+                detail_zh: format!("表四数字粘连“{raw}”，按三组总计唯一拆分为 {:?}", fit[0]),
+            });
+        }
+    } else {
+        for id in &ids {
+            report.cells.insert(
+                id.clone(),
+                CellRecord {
+                    state: CellState::Ambiguous,
+                    raw: Some(raw.clone()),
+                    at,
+                    ..CellRecord::missing()
+                },
+            );
+        }
+        report.repairs.push(Repair {
+            action: "split_glued_digits".into(),
+            cells: ids.clone(),
+            detail: format!(
+                "表四: glued run '{raw}' has {} readings fitting the group totals; left null",
+                fit.len()
+            ),
+        });
+        report.observations.push(Observation::Ambiguous {
+            cells: ids,
+            raw,
+            count: fit.len(),
+            readings: fit
+                .iter()
+                .take(50)
+                .map(|r| r.iter().map(|v| Num::Int(*v)).collect())
+                .collect(),
+        });
+    }
+}

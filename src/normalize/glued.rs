@@ -40,69 +40,100 @@ pub fn tokens(texts: &[&str]) -> Vec<String> {
 /// token giving at least one number. `None` when there are more than
 /// `cap` readings.
 pub fn splits(tokens: &[String], n: usize, cap: usize) -> Option<Vec<Vec<i64>>> {
+    splits_where(tokens, n, cap, |_| true)
+}
+
+/// Like [`splits`], keeping only readings every prefix of which `accept`
+/// approves (it is called each time a number is added, with the numbers so
+/// far), so that constraints prune the search instead of filtering after it.
+pub fn splits_where(
+    tokens: &[String],
+    n: usize,
+    cap: usize,
+    accept: impl Fn(&[i64]) -> bool,
+) -> Option<Vec<Vec<i64>>> {
     let mut out = Vec::new();
-    let mut cur = Vec::with_capacity(n);
     let total_digits: usize = tokens.iter().map(String::len).sum();
-    if total_digits < n || tokens.len() > n {
+    if total_digits < n || tokens.len() > n || tokens.iter().any(String::is_empty) {
         return Some(out);
     }
-    if rec(tokens, 0, 0, n, &mut cur, &mut out, cap) {
+    let mut search = Search {
+        tokens,
+        n,
+        cap,
+        accept: &accept,
+        cur: Vec::with_capacity(n),
+        out: &mut out,
+    };
+    if search.rec(0, 0) {
         Some(out)
     } else {
         None
     }
 }
 
-fn rec(
-    tokens: &[String],
-    ti: usize,
-    pos: usize,
+struct Search<'a, F: Fn(&[i64]) -> bool> {
+    tokens: &'a [String],
     n: usize,
-    cur: &mut Vec<i64>,
-    out: &mut Vec<Vec<i64>>,
     cap: usize,
-) -> bool {
-    if ti == tokens.len() {
-        if cur.len() == n {
-            if out.len() >= cap {
+    accept: &'a F,
+    cur: Vec<i64>,
+    out: &'a mut Vec<Vec<i64>>,
+}
+
+impl<F: Fn(&[i64]) -> bool> Search<'_, F> {
+    /// Returns false when the cap was hit.
+    fn rec(&mut self, ti: usize, pos: usize) -> bool {
+        if ti == self.tokens.len() {
+            if self.cur.len() == self.n {
+                if self.out.len() >= self.cap {
+                    return false;
+                }
+                self.out.push(self.cur.clone());
+            }
+            return true;
+        }
+        let tok = self.tokens[ti].as_bytes();
+        let remaining_tokens = self.tokens.len() - ti - 1;
+        if self.cur.len() + 1 + remaining_tokens > self.n {
+            return true;
+        }
+        // Digits left must be enough for the numbers still needed.
+        let rest = &tok[pos..];
+        let digits_after: usize = self.tokens[ti + 1..].iter().map(String::len).sum();
+        // A number starting with 0 is exactly "0".
+        let max_len = if rest[0] == b'0' {
+            1
+        } else {
+            rest.len().min(15)
+        };
+        for len in 1..=max_len {
+            let left_here = rest.len() - len;
+            let still_needed = self.n - self.cur.len() - 1;
+            if left_here + digits_after < still_needed {
+                break;
+            }
+            let Some(num) = std::str::from_utf8(&rest[..len])
+                .ok()
+                .and_then(|s| s.parse::<i64>().ok())
+            else {
+                return true;
+            };
+            self.cur.push(num);
+            let ok = if !(self.accept)(&self.cur) {
+                true
+            } else if len == rest.len() {
+                self.rec(ti + 1, 0)
+            } else {
+                self.rec(ti, pos + len)
+            };
+            self.cur.pop();
+            if !ok {
                 return false;
             }
-            out.push(cur.clone());
         }
-        return true;
+        true
     }
-    let tok = tokens[ti].as_bytes();
-    let remaining_tokens = tokens.len() - ti - 1;
-    if cur.len() + 1 + remaining_tokens > n {
-        return true;
-    }
-    let rest = &tok[pos..];
-    // A number starting with 0 is exactly "0".
-    let max_len = if rest[0] == b'0' {
-        1
-    } else {
-        rest.len().min(15)
-    };
-    for len in 1..=max_len {
-        let num: i64 = match std::str::from_utf8(&rest[..len])
-            .ok()
-            .and_then(|s| s.parse().ok())
-        {
-            Some(v) => v,
-            None => return true,
-        };
-        cur.push(num);
-        let ok = if len == rest.len() {
-            rec(tokens, ti + 1, 0, n, cur, out, cap)
-        } else {
-            rec(tokens, ti, pos + len, n, cur, out, cap)
-        };
-        cur.pop();
-        if !ok {
-            return false;
-        }
-    }
-    true
 }
 
 #[cfg(test)]

@@ -106,6 +106,7 @@ fn classify(doc: &Document, report: &mut Report) {
     if !found[2] {
         missing_table(report, "t4", t4_ids());
     }
+    template_fit(report);
     let rows_missing = report.observations.iter().any(|o| {
         matches!(
             o,
@@ -129,4 +130,50 @@ fn missing_table(report: &mut Report, table: &'static str, ids: Vec<String>) {
     report
         .observations
         .push(Observation::TableMissing { table, cells: ids });
+}
+
+/// Tables of different templates in one report, or a template that does not
+/// fit the statistics year (the 2021 format applies from the 2021 reports on).
+fn template_fit(report: &mut Report) {
+    let t = &report.template;
+    let tables: Vec<(&str, Template)> = [("表二", t.t2), ("表三", t.t3)]
+        .into_iter()
+        .filter_map(|(n, t)| t.map(|t| (n, t)))
+        .collect();
+    if let [(_, a), (_, b)] = tables.as_slice() {
+        if a != b {
+            report.observations.push(Observation::TemplateMixed {
+                detail: format!("表二为{}年格式，表三为{}年格式", a.as_str(), b.as_str()),
+                detail_en: format!(
+                    "table 二 uses the {} format, table 三 the {} format",
+                    a.as_str(),
+                    b.as_str()
+                ),
+            });
+        }
+    }
+    let Some(year) = report.meta.year else {
+        return;
+    };
+    for (name, tpl) in tables {
+        let misfit = match tpl {
+            Template::Y2019 => year >= 2021,
+            Template::Y2021 => year <= 2020,
+            Template::Common => false,
+        };
+        if misfit {
+            report.observations.push(Observation::TemplateMixed {
+                detail: format!("{name}为{}年格式，与统计年度{year}年不符", tpl.as_str()),
+                detail_en: format!(
+                    "{} uses the {} format, which does not fit the statistics year {year}",
+                    if name == "表二" {
+                        "table 二"
+                    } else {
+                        "table 三"
+                    },
+                    tpl.as_str()
+                ),
+            });
+        }
+    }
 }

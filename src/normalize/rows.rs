@@ -101,6 +101,8 @@ pub struct Row {
     pub heads: Heads,
     /// The last text line before the grid (a caption or heading).
     pub caption: Option<String>,
+    /// Whether the grid was transposed (rows and columns swapped) to read it.
+    pub transposed: bool,
 }
 
 impl Row {
@@ -130,7 +132,20 @@ pub fn collect(doc: &Document) -> Vec<Row> {
                 caption = Some(line.text.clone());
             }
             Block::Table(grid) => {
-                grid_rows(grid, table, &mut section, caption.take(), &mut out);
+                if is_transposed_t3(grid) {
+                    let t = transpose(grid);
+                    let start = out.len();
+                    grid_rows(&t, table, &mut section, caption.take(), &mut out);
+                    for r in &mut out[start..] {
+                        r.transposed = true;
+                        // Provenance stays in the source's coordinates.
+                        for v in &mut r.values {
+                            std::mem::swap(&mut v.at.row, &mut v.at.col);
+                        }
+                    }
+                } else {
+                    grid_rows(grid, table, &mut section, caption.take(), &mut out);
+                }
                 table += 1;
             }
         }
@@ -225,6 +240,7 @@ fn grid_rows(
             expanded: grid.expanded,
             heads: heads.clone(),
             caption: caption.clone(),
+            transposed: false,
         });
     }
 }
@@ -254,7 +270,7 @@ fn classify(labels: &[String], values: &[ValCell], section: Option<Section>) -> 
                 return RowKind::Header;
             }
             if section == Some(Section::T4) && l == T3Label::Row("results_total") {
-                return RowKind::Header; // the 总计 header of table 四
+                continue; // 总计 in table 四 is its own column
             }
             return RowKind::T3(l);
         }
@@ -275,8 +291,13 @@ fn classify(labels: &[String], values: &[ValCell], section: Option<Section>) -> 
         }
         return RowKind::Other;
     }
-    // A t4 mini-table row may carry a generic label (案件数量).
-    if section == Some(Section::T4) && (values.len() == 15 || values.len() == 5) {
+    // A t4 mini-table row may carry a generic label (案件数量); a vertical
+    // table 四 has one value per row, labelled with its column.
+    if section == Some(Section::T4)
+        && (values.len() == 15
+            || values.len() == 5
+            || (values.len() == 1 && labels.iter().any(|l| labels::t4_column(l).is_some())))
+    {
         return RowKind::T4;
     }
     RowKind::Other
@@ -318,5 +339,50 @@ fn note_head(heads: &mut Heads, c: usize, text: &str, section: &Option<Section>)
     }
     if let Some(k) = labels::t2_column(text) {
         Heads::set(&mut heads.t2, c, k);
+    }
+}
+
+/// A table 三 written with the applicant types as rows and the result rows
+/// as columns: its first row (or two) holds the row labels, its first
+/// column (or two) the applicant labels.
+fn is_transposed_t3(grid: &Grid) -> bool {
+    let top_labels = grid
+        .rows
+        .iter()
+        .take(3)
+        .flat_map(|r| r.iter())
+        .filter(|c| matches!(labels::t3_label(&c.text), Some(T3Label::Row(_))))
+        .count();
+    let side_cols = grid
+        .rows
+        .iter()
+        .flat_map(|r| r.iter().take(2))
+        .filter(|c| labels::t3_column(&c.text).is_some_and(|k| k != "org_subtotal"))
+        .count();
+    top_labels >= 6 && side_cols >= 4
+}
+
+/// Swaps rows and columns, spans included.
+fn transpose(grid: &Grid) -> Grid {
+    let h = grid.height();
+    let w = grid.width();
+    let mut rows = vec![Vec::with_capacity(h); w];
+    for (c, row) in rows.iter_mut().enumerate() {
+        for r in 0..h {
+            let mut cell = grid.get(r, c).cloned().unwrap_or_default();
+            cell.span = match cell.span {
+                Span::Origin { rows, cols } => Span::Origin {
+                    rows: cols,
+                    cols: rows,
+                },
+                Span::Covered { row, col } => Span::Covered { row: col, col: row },
+            };
+            row.push(cell);
+        }
+    }
+    Grid {
+        rows,
+        widths: Vec::new(),
+        expanded: grid.expanded,
     }
 }

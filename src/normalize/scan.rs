@@ -386,6 +386,7 @@ fn scan_rows(
             expanded: false,
             heads: heads.clone(),
             caption: None,
+            transposed: false,
         });
     }
 }
@@ -485,6 +486,7 @@ fn t4_row(s: &Stream, start: usize, end: usize, table: usize) -> Option<Row> {
         expanded: false,
         heads: Heads::default(),
         caption: None,
+        transposed: false,
     })
 }
 

@@ -109,6 +109,18 @@ pub fn assemble(
             subtotal: None,
         });
     }
+    if hits.values().any(|r| r.transposed) {
+        report.repairs.push(Repair {
+            action: "transpose".into(),
+            cells: t3_ids(template),
+            detail: "table 三 is written with the applicant types as rows; read transposed".into(),
+        });
+        report.observations.push(Observation::Guess {
+            cells: t3_ids(template),
+            detail: "table 三 transposed: applicant types as rows, result rows as columns".into(),
+            detail_zh: "表三行列互换（申请人类型为行），已按转置读取".into(),
+        });
+    }
     let org_col = hits
         .values()
         .any(|r| column_map(r).is_some_and(|m| m.contains(&"org_subtotal")));
@@ -483,12 +495,11 @@ fn solve_glued(report: &mut Report, template: Template, rows: &[(&'static str, &
     for (_, row) in rows {
         let texts: Vec<&str> = row.values.iter().map(|v| v.text.as_str()).collect();
         let toks = glued::tokens(&texts);
-        let all = glued::splits(&toks, n, glued::MAX_READINGS).unwrap_or_default();
-        counts.push(all.len());
-        let fit: Vec<Vec<i64>> = all
-            .into_iter()
-            .filter(|s| s[..6].iter().sum::<i64>() == s[6])
-            .collect();
+        counts.push(
+            glued::splits(&toks, n, glued::MAX_READINGS).map_or(glued::MAX_READINGS, |s| s.len()),
+        );
+        let row_total = |s: &[i64]| s.len() < 7 || s[..6].iter().sum::<i64>() == s[6];
+        let fit = glued::splits_where(&toks, n, glued::MAX_READINGS, row_total).unwrap_or_default();
         cands.push(fit);
     }
     // Joint enumeration against the column relations.

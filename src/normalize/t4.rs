@@ -24,7 +24,22 @@ pub fn assemble(rows: &[Row], report: &mut Report) -> bool {
     let mut groups_done: Vec<&'static str> = Vec::new();
     let mut glued_row: Option<&Row> = None;
     let mut seq = 0usize;
+    let mut vertical_group: Option<&'static str> = None;
     for row in &t4rows {
+        if row.values.len() == 1 && row.labels.iter().any(|l| labels::t4_column(l).is_some()) {
+            // A vertical table: one (group, column) per row.
+            if let Some(g) = row.labels.iter().rev().find_map(|l| labels::t4_group(l)) {
+                vertical_group = Some(g);
+            }
+            let leaf = row.labels.iter().rev().find_map(|l| labels::t4_column(l));
+            if let (Some(g), Some(leaf)) = (vertical_group, leaf) {
+                let id = format!("t4.{g}.{leaf}");
+                if !placed.iter().any(|(i, _, _)| *i == id) {
+                    placed.push((id, row, 0));
+                }
+            }
+            continue;
+        }
         let n = row.values.len();
         let texts: Vec<&str> = row.values.iter().map(|v| v.text.as_str()).collect();
         if n == 15 && groups_done.is_empty() {
@@ -63,7 +78,11 @@ pub fn assemble(rows: &[Row], report: &mut Report) -> bool {
         solve_glued(report, row);
     }
     for g in T4_GROUPS {
-        if !groups_done.contains(g) {
+        let placed_any = report
+            .cells
+            .iter()
+            .any(|(id, c)| id.starts_with(&format!("t4.{g}.")) && c.state != CellState::Missing);
+        if !groups_done.contains(g) && !placed_any {
             report.observations.push(Observation::RowMissing {
                 table: "t4",
                 row: (*g).to_string(),
@@ -115,11 +134,15 @@ fn solve_glued(report: &mut Report, row: &Row) {
     let texts: Vec<&str> = row.values.iter().map(|v| v.text.as_str()).collect();
     let raw = texts.join(" ");
     let toks = glued::tokens(&texts);
-    let all = glued::splits(&toks, 15, glued::MAX_READINGS).unwrap_or_default();
-    let fit: Vec<&Vec<i64>> = all
-        .iter()
-        .filter(|s| (0..3).all(|g| s[g * 5..g * 5 + 4].iter().sum::<i64>() == s[g * 5 + 4]))
-        .collect();
+    let all_count =
+        glued::splits(&toks, 15, glued::MAX_READINGS).map_or(glued::MAX_READINGS, |s| s.len());
+    let group_ok = |s: &[i64]| {
+        let k = s.len();
+        k % 5 != 0 || s[k - 5..k - 1].iter().sum::<i64>() == s[k - 1]
+    };
+    let fitting = glued::splits_where(&toks, 15, glued::MAX_READINGS, group_ok).unwrap_or_default();
+    let fit: Vec<&Vec<i64>> = fitting.iter().collect();
+    let all: Vec<()> = vec![(); all_count];
     let ids = t4_ids();
     let at = row.values.first().map(|v| v.at);
     if fit.len() == 1 {

@@ -138,7 +138,7 @@ fn solve_glued(report: &mut Report, row: &Row) {
         glued::splits(&toks, 15, glued::MAX_READINGS).map_or(glued::MAX_READINGS, |s| s.len());
     let group_ok = |s: &[i64]| {
         let k = s.len();
-        k % 5 != 0 || s[k - 5..k - 1].iter().sum::<i64>() == s[k - 1]
+        !k.is_multiple_of(5) || s[k - 5..k - 1].iter().sum::<i64>() == s[k - 1]
     };
     let fitting = glued::splits_where(&toks, 15, glued::MAX_READINGS, group_ok).unwrap_or_default();
     let fit: Vec<&Vec<i64>> = fitting.iter().collect();

@@ -13,6 +13,7 @@
 
 #![warn(missing_docs)]
 
+pub mod check;
 pub mod error;
 pub mod grid;
 pub mod ingest;

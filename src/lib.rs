@@ -39,7 +39,9 @@ pub fn process_bytes(bytes: &[u8], mut source: Source) -> Report {
             if source.encoding.is_none() {
                 source.encoding = doc.encoding.clone();
             }
-            normalize::normalize(&doc, source)
+            let mut report = normalize::normalize(&doc, source);
+            check::run(&mut report);
+            report
         }
         Err(e) => Report::error(source, e.kind(), e.to_string()),
     }

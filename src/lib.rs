@@ -13,7 +13,9 @@
 
 #![warn(missing_docs)]
 
+pub mod check;
 pub mod error;
 pub mod grid;
 pub mod ingest;
+pub mod normalize;
 pub mod schema;

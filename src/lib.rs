@@ -18,4 +18,5 @@ pub mod error;
 pub mod grid;
 pub mod ingest;
 pub mod normalize;
+pub mod output;
 pub mod schema;

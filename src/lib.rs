@@ -14,9 +14,11 @@
 #![warn(missing_docs)]
 
 pub mod check;
+pub mod cli;
 pub mod error;
 pub mod grid;
 pub mod ingest;
 pub mod normalize;
 pub mod output;
+pub mod pipeline;
 pub mod schema;

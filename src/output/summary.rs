@@ -232,7 +232,7 @@ pub fn paragraph(totals: &Totals, out: &Path, elapsed: Duration, jobs: usize) ->
         ));
     }
     if totals.severity(Severity::Error) + totals.severity(Severity::Warning) == 0 {
-        text.push_str(" No errors or warnings.");
+        text.push_str(" No error or warning findings.");
     }
     text.push_str(&format!(
         " Output in {}: {}/, dataset.jsonl, dataset.csv, findings.csv, summary.json.",

@@ -1,0 +1,352 @@
+//! Everything ogi writes: the per-input report files, the dataset exports,
+//! the run summary, and the text printed for a person.
+//!
+//! # Output directory
+//!
+//! ```text
+//! DIR/reports/<name>.json   one pretty-printed report (SCHEMA.md) per input
+//! DIR/dataset.jsonl         every report, compact, one per line, sorted by source.path
+//! DIR/dataset.csv           one row per report (UTF-8 with BOM)
+//! DIR/findings.csv          one row per finding (UTF-8 with BOM)
+//! DIR/summary.json          counts, timings and every input with its status and file
+//! ```
+//!
+//! Every file is written to a hidden temporary file beside it and renamed
+//! into place, so a reader never sees half a file. Nothing in `reports/`,
+//! `dataset.*` or `findings.csv` depends on timing or on the number of
+//! threads: two runs over the same inputs give byte-identical files. Only
+//! `summary.json` carries the elapsed time and the thread count.
+//!
+//! ## `<name>`
+//!
+//! The input's path relative to the root it was found under, its components
+//! joined by `__` (`samples/html/a.html` under root `samples` →
+//! `html__a.html.json`), with every character other than a letter, a digit,
+//! `.`, `-` or `_` replaced by `_`. When two inputs would get the same name
+//! (ignoring case: some file systems do), or a name would be too long, each
+//! of them gets `~` and the first 8 hex digits of the SHA-256 of its full
+//! path appended. Names depend only on the set of input paths.
+//!
+//! ## `dataset.csv` columns
+//!
+//! [`DATASET_FIXED_COLUMNS`], then one column per value id of
+//! [`crate::schema::all_value_ids`] in that order (the same columns whatever
+//! the batch), then `findings.errors`, `findings.warnings`. A null is an
+//! empty field; numbers are written as in the JSON.
+//!
+//! ## `findings.csv` columns
+//!
+//! [`FINDINGS_COLUMNS`]: one row per finding, reports in source-path order,
+//! findings in report order; `cells` are joined with `;`.
+//!
+//! ## `summary.json`
+//!
+//! See [`summary::to_json`].
+
+pub mod dataset;
+pub mod human;
+pub mod summary;
+
+use crate::schema::{Report, Severity, Status};
+use sha2::{Digest, Sha256};
+use std::fs::{self, File};
+use std::io::{self, BufWriter, Write};
+use std::path::{Component, Path};
+
+pub use dataset::{DATASET_FIXED_COLUMNS, FINDINGS_COLUMNS};
+pub use summary::Totals;
+
+/// The folder of the per-input reports, inside the output directory.
+pub const REPORTS_DIR: &str = "reports";
+
+/// Longest `<name>` kept before a name is shortened (bytes, without the
+/// hash and `.json`), well under the 255-byte limit of common file systems.
+const MAX_NAME_BYTES: usize = 150;
+
+/// What the run keeps in memory of one report once its file is written:
+/// enough to write the summary, find the file again and, later, to apply
+/// cross-report rules.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    /// `source.path`.
+    pub path: String,
+    /// The report's file name inside `reports/` (`<name>.json`).
+    pub file: String,
+    /// The report status.
+    pub status: Status,
+    /// `source.format`.
+    pub format: String,
+    /// `source.sha256` (empty when the file was not read).
+    pub sha256: String,
+    /// `meta.agency`.
+    pub agency: Option<String>,
+    /// `meta.year`.
+    pub year: Option<i32>,
+    /// `error.kind` when the status is error.
+    pub error_kind: Option<String>,
+    /// Findings by rule and severity, sorted.
+    pub rules: Vec<(&'static str, Severity, usize)>,
+    /// Checks that could not be assessed, by rule id, sorted.
+    pub not_assessable: Vec<(&'static str, usize)>,
+    /// Wall-clock seconds the worker spent on this input (read to check).
+    pub seconds: f64,
+}
+
+impl Entry {
+    /// The compact record of a report written as `file`.
+    pub fn new(report: &Report, file: String, seconds: f64) -> Entry {
+        let mut rules: Vec<(&'static str, Severity, usize)> = Vec::new();
+        for f in &report.findings {
+            match rules
+                .iter_mut()
+                .find(|(r, s, _)| *r == f.rule && *s == f.severity)
+            {
+                Some(slot) => slot.2 += 1,
+                None => rules.push((f.rule, f.severity, 1)),
+            }
+        }
+        rules.sort();
+        let mut not_assessable: Vec<(&'static str, usize)> = report
+            .not_assessable
+            .iter()
+            .filter(|(_, n)| **n > 0)
+            .map(|(r, n)| (*r, *n))
+            .collect();
+        not_assessable.sort();
+        Entry {
+            path: report.source.path.clone(),
+            file,
+            status: report.status,
+            format: report.source.format.clone(),
+            sha256: report.source.sha256.clone(),
+            agency: report.meta.agency.clone(),
+            year: report.meta.year,
+            error_kind: report.error.as_ref().map(|e| e.kind.clone()),
+            rules,
+            not_assessable,
+            seconds,
+        }
+    }
+
+    /// Findings of one severity.
+    pub fn count(&self, severity: Severity) -> usize {
+        self.rules
+            .iter()
+            .filter(|(_, s, _)| *s == severity)
+            .map(|(_, _, n)| n)
+            .sum()
+    }
+}
+
+/// The report file names (`<name>.json`) of a batch of inputs, in the order
+/// given. Each input is `(full path, path relative to its root)`. Two inputs
+/// never get the same name, even ignoring case.
+pub fn report_file_names(inputs: &[(&str, &Path)]) -> Vec<String> {
+    let bases: Vec<String> = inputs.iter().map(|(_, rel)| base_name(rel)).collect();
+    let mut hashed: Vec<bool> = bases.iter().map(|b| b.len() > MAX_NAME_BYTES).collect();
+    let mut seen = std::collections::HashMap::<String, usize>::new();
+    for (i, b) in bases.iter().enumerate() {
+        if let Some(&first) = seen.get(&b.to_lowercase()) {
+            hashed[first] = true;
+            hashed[i] = true;
+        } else {
+            seen.insert(b.to_lowercase(), i);
+        }
+    }
+    let mut names: Vec<String> = Vec::with_capacity(inputs.len());
+    for (i, ((full, _), base)) in inputs.iter().zip(&bases).enumerate() {
+        names.push(if hashed[i] {
+            format!(
+                "{}~{}",
+                truncate(base, MAX_NAME_BYTES),
+                &hex_sha256(full.as_bytes())[..8]
+            )
+        } else {
+            base.clone()
+        });
+    }
+    // A hashed name can still meet another input's name (a file literally
+    // called `x~1234abcd`, or the same path given twice): number the later
+    // ones so that names stay unique whatever happens.
+    let mut taken = std::collections::HashSet::<String>::new();
+    for name in &mut names {
+        if !taken.insert(name.to_lowercase()) {
+            let mut n = 2;
+            while !taken.insert(format!("{name}~{n}").to_lowercase()) {
+                n += 1;
+            }
+            *name = format!("{name}~{n}");
+        }
+    }
+    names.into_iter().map(|n| n + ".json").collect()
+}
+
+/// The relative path as one file-system-safe name.
+fn base_name(rel: &Path) -> String {
+    let parts: Vec<String> = rel
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(s) => Some(safe_component(&s.to_string_lossy())),
+            _ => None,
+        })
+        .collect();
+    let name = parts.join("__");
+    if name.is_empty() {
+        "_".into()
+    } else {
+        name
+    }
+}
+
+fn safe_component(s: &str) -> String {
+    let mut out: String = s
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    // A leading dot would hide the file (and our temporary files start so).
+    if out.starts_with('.') {
+        out.replace_range(..1, "_");
+    }
+    out
+}
+
+fn truncate(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// Lowercase hex SHA-256.
+pub fn hex_sha256(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut s = String::with_capacity(64);
+    for b in digest {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+/// Writes `path` through a temporary file in the same folder, renamed into
+/// place once complete. On error the temporary file is removed.
+pub fn write_atomic(
+    path: &Path,
+    write: impl FnOnce(&mut BufWriter<File>) -> io::Result<()>,
+) -> io::Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.tmp"));
+    let result = File::create(&tmp).and_then(|file| {
+        let mut w = BufWriter::new(file);
+        write(&mut w)?;
+        w.flush()
+    });
+    match result.and_then(|()| fs::rename(&tmp, path)) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let _ = fs::remove_file(&tmp);
+            Err(e)
+        }
+    }
+}
+
+/// Writes one report as `reports_dir/file`: pretty JSON, UTF-8, newline at
+/// the end.
+pub fn write_report(reports_dir: &Path, file: &str, report: &Report) -> io::Result<()> {
+    write_atomic(&reports_dir.join(file), |w| {
+        serde_json::to_writer_pretty(&mut *w, &report.to_json())?;
+        w.write_all(b"\n")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn names(inputs: &[(&str, &str)]) -> Vec<String> {
+        let rels: Vec<PathBuf> = inputs.iter().map(|(_, r)| PathBuf::from(r)).collect();
+        let pairs: Vec<(&str, &Path)> = inputs
+            .iter()
+            .zip(&rels)
+            .map(|((f, _), r)| (*f, r.as_path()))
+            .collect();
+        report_file_names(&pairs)
+    }
+
+    #[test]
+    fn names_follow_the_relative_path() {
+        assert_eq!(
+            names(&[("samples/html/a.html", "html/a.html")]),
+            ["html__a.html.json"]
+        );
+        assert_eq!(
+            names(&[("x/年度 报告#1.txt", "年度 报告#1.txt")]),
+            ["年度_报告_1.txt.json"]
+        );
+        assert_eq!(names(&[(".a", ".a")]), ["_a.json"]);
+    }
+
+    #[test]
+    fn colliding_names_get_a_path_hash() {
+        let n = names(&[
+            ("a/x.txt", "x.txt"),
+            ("b/x.txt", "x.txt"),
+            ("c/y.txt", "y.txt"),
+        ]);
+        assert_ne!(n[0], n[1]);
+        assert!(
+            n[0].starts_with("x.txt~") && n[1].starts_with("x.txt~"),
+            "{n:?}"
+        );
+        assert_eq!(n[2], "y.txt.json");
+        // Case-insensitive file systems: X.txt and x.txt collide too.
+        let n = names(&[("X.txt", "X.txt"), ("x.txt", "x.txt")]);
+        assert_ne!(n[0].to_lowercase(), n[1].to_lowercase());
+        // `a b` and `a_b` sanitise to the same name.
+        let n = names(&[("a b", "a b"), ("a_b", "a_b")]);
+        assert_ne!(n[0], n[1]);
+    }
+
+    #[test]
+    fn names_stay_unique_when_a_hash_meets_a_real_name() {
+        let h = &hex_sha256(b"a/x")[..8];
+        let literal = format!("x~{h}");
+        let n = names(&[("a/x", "x"), ("b/x", "x"), ("c", &literal), ("c", &literal)]);
+        let set: std::collections::HashSet<_> = n.iter().collect();
+        assert_eq!(set.len(), 4, "{n:?}");
+    }
+
+    #[test]
+    fn long_names_are_shortened() {
+        let long = "长".repeat(200);
+        let n = names(&[(&long, &long)]);
+        assert!(n[0].len() < 200, "{}", n[0].len());
+        assert!(n[0].ends_with(".json"));
+    }
+
+    #[test]
+    fn atomic_write_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("f.txt");
+        write_atomic(&path, |w| w.write_all(b"hello")).expect("write");
+        assert_eq!(fs::read(&path).expect("read"), b"hello");
+        let err = write_atomic(&path, |_| Err(io::Error::other("boom")));
+        assert!(err.is_err());
+        assert_eq!(fs::read(&path).expect("read"), b"hello");
+        let left: Vec<_> = fs::read_dir(dir.path()).expect("ls").collect();
+        assert_eq!(left.len(), 1);
+    }
+}

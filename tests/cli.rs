@@ -1,0 +1,517 @@
+//! The `ogi` binary end to end: exports, accounting, broken inputs, exit
+//! codes. The normaliser and checker may be stand-ins here, so these tests
+//! assert structure and accounting, not report values.
+
+use serde_json::Value as Json;
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+fn ogi(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ogi"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("run ogi")
+}
+
+fn put(path: &Path, bytes: &[u8]) {
+    fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+    fs::write(path, bytes).expect("write");
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn read_json(path: &Path) -> Json {
+    serde_json::from_slice(&fs::read(path).expect("read")).expect("json")
+}
+
+/// A small tree of inputs: a page with a table, one without, text, and a
+/// nested folder.
+fn inputs(root: &Path) {
+    put(
+        &root.join("html/report.html"),
+        "<html><body><h1>某区2024年政府信息公开工作年度报告</h1>\
+         <table><tr><td>规章</td><td>0</td></tr></table></body></html>"
+            .as_bytes(),
+    );
+    put(
+        &root.join("html/notice.html"),
+        "<html><body><p>关于召开会议的通知</p></body></html>".as_bytes(),
+    );
+    put(
+        &root.join("text/report.txt"),
+        "某县2023年政府信息公开工作年度报告\n一、总体情况\n".as_bytes(),
+    );
+    put(&root.join("text/nested/deeper/x.txt"), b"plain words\n");
+}
+
+/// The relative paths of every file under `dir`.
+fn tree(dir: &Path) -> BTreeSet<PathBuf> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.expect("walk"))
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.path().strip_prefix(dir).expect("prefix").to_path_buf())
+        .collect()
+}
+
+fn csv_rows(path: &Path) -> (Vec<String>, Vec<csv::StringRecord>) {
+    let bytes = fs::read(path).expect("read csv");
+    assert!(bytes.starts_with(BOM), "{} has no BOM", path.display());
+    let mut rdr = csv::Reader::from_reader(&bytes[BOM.len()..]);
+    let header = rdr
+        .headers()
+        .expect("header")
+        .iter()
+        .map(String::from)
+        .collect();
+    let rows = rdr.records().map(|r| r.expect("row")).collect();
+    (header, rows)
+}
+
+/// Checks that `out` holds a complete, consistent run over `expected`
+/// source paths; returns `summary.json`.
+fn assert_complete_run(out: &Path, expected: &BTreeSet<String>) -> Json {
+    let summary = read_json(&out.join("summary.json"));
+    assert_eq!(summary["inputs"].as_u64(), Some(expected.len() as u64));
+    assert_eq!(summary["schema"], "ogi-report/1");
+    let by_status: u64 = summary["by_status"]
+        .as_object()
+        .expect("by_status")
+        .values()
+        .map(|v| v.as_u64().expect("count"))
+        .sum();
+    assert_eq!(by_status, expected.len() as u64);
+
+    // Every input is listed once, with a report file that exists and says so.
+    let files = summary["files"].as_array().expect("files");
+    let listed: BTreeSet<String> = files
+        .iter()
+        .map(|f| f["path"].as_str().expect("path").to_string())
+        .collect();
+    assert_eq!(&listed, expected);
+    let mut report_files = BTreeSet::new();
+    for f in files {
+        let rel = f["report"].as_str().expect("report");
+        let report = read_json(&out.join(rel));
+        assert_eq!(report["source"]["path"], f["path"]);
+        assert_eq!(report["status"], f["status"]);
+        assert_eq!(report["schema"], "ogi-report/1");
+        assert!(report_files.insert(rel.to_string()), "{rel} listed twice");
+    }
+    let on_disk: BTreeSet<String> = tree(&out.join("reports"))
+        .into_iter()
+        .map(|p| format!("reports/{}", p.display()))
+        .collect();
+    assert_eq!(
+        on_disk, report_files,
+        "reports/ holds exactly one file per input"
+    );
+
+    // dataset.jsonl: one line per report, sorted by source path.
+    let jsonl = fs::read_to_string(out.join("dataset.jsonl")).expect("jsonl");
+    let paths: Vec<String> = jsonl
+        .lines()
+        .map(|l| {
+            let v: Json = serde_json::from_str(l).expect("jsonl line");
+            v["source"]["path"].as_str().expect("path").to_string()
+        })
+        .collect();
+    assert_eq!(paths, expected.iter().cloned().collect::<Vec<_>>());
+
+    // dataset.csv: BOM, the fixed columns, every value column, the counts.
+    let (header, rows) = csv_rows(&out.join("dataset.csv"));
+    assert_eq!(header[0], "source.path");
+    assert!(header.contains(&"t3.new_received.natural_person".to_string()));
+    assert!(header.contains(&"t4.review.total".to_string()));
+    let values = ogi::schema::all_value_ids();
+    assert_eq!(
+        header.len(),
+        ogi::output::DATASET_FIXED_COLUMNS.len() + values.len() + 2
+    );
+    assert_eq!(header.last().map(String::as_str), Some("findings.warnings"));
+    assert_eq!(rows.len(), expected.len());
+    for (row, path) in rows.iter().zip(expected) {
+        assert_eq!(&row[0], path);
+    }
+
+    let (fheader, _) = csv_rows(&out.join("findings.csv"));
+    assert_eq!(fheader, ogi::output::FINDINGS_COLUMNS);
+    assert!(
+        !tree(out)
+            .iter()
+            .any(|p| p.to_string_lossy().contains(".tmp")),
+        "temporary files left behind"
+    );
+    summary
+}
+
+fn paths_under(dir: &str, rels: &[&str]) -> BTreeSet<String> {
+    rels.iter().map(|r| format!("{dir}/{r}")).collect()
+}
+
+#[test]
+fn extract_writes_every_export_and_accounts_for_every_input() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    inputs(&tmp.path().join("in"));
+    put(&tmp.path().join("in/.hidden.html"), b"<html></html>");
+    let o = ogi(tmp.path(), &["extract", "in", "--out", "out", "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(o.stdout.is_empty(), "extract prints nothing on stdout");
+    assert!(o.stderr.is_empty(), "--quiet: {}", stderr(&o));
+    let expected = paths_under(
+        "in",
+        &[
+            "html/notice.html",
+            "html/report.html",
+            "text/nested/deeper/x.txt",
+            "text/report.txt",
+        ],
+    );
+    let summary = assert_complete_run(&tmp.path().join("out"), &expected);
+    let names: BTreeSet<&str> = summary["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| f["report"].as_str().expect("report"))
+        .collect();
+    assert!(
+        names.contains("reports/text__nested__deeper__x.txt.json"),
+        "{names:?}"
+    );
+    assert_eq!(summary["by_format"]["html"], 2);
+
+    // Without --quiet, a closing paragraph on stderr.
+    let o = ogi(tmp.path(), &["extract", "in", "--out", "out2"]);
+    assert!(o.status.success());
+    let err = stderr(&o);
+    assert!(err.contains("4 files") && err.contains("out2"), "{err}");
+}
+
+#[test]
+fn broken_inputs_become_reports_and_the_run_completes() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("in");
+    put(&dir.join("empty.html"), b"");
+    put(
+        &dir.join("junk.html"),
+        &[0u8, 159, 146, 150, 0, 1, 2, 3, 255, 0],
+    );
+    put(
+        &dir.join("latin1.txt"),
+        b"caf\xe9 \xff\xfe\xfd invalid utf-8 \x80\x81",
+    );
+    put(
+        &dir.join("no-tables.html"),
+        "<html><body><p>没有表格的页面</p></body></html>".as_bytes(),
+    );
+    put(&dir.join("big.txt"), &[b'x'; 4096]);
+    let mut expected = vec![
+        "empty.html",
+        "junk.html",
+        "latin1.txt",
+        "no-tables.html",
+        "big.txt",
+    ];
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{symlink, PermissionsExt};
+        symlink("loop", dir.join("loop")).expect("symlink");
+        symlink("b-link", dir.join("a-link")).expect("symlink");
+        symlink("a-link", dir.join("b-link")).expect("symlink");
+        symlink(".", dir.join("self-dir")).expect("symlink");
+        expected.extend(["loop", "a-link", "b-link", "self-dir"]);
+
+        let locked = dir.join("locked.html");
+        put(&locked, b"<html></html>");
+        fs::set_permissions(&locked, fs::Permissions::from_mode(0o000)).expect("chmod");
+        if fs::read(&locked).is_err() {
+            expected.push("locked.html");
+        } else {
+            // Running as root: permissions do not stop us; leave it out.
+            fs::remove_file(&locked).expect("rm");
+        }
+        // A named pipe must not hang the run.
+        if Command::new("mkfifo")
+            .arg(dir.join("pipe"))
+            .status()
+            .is_ok_and(|s| s.success())
+        {
+            expected.push("pipe");
+        }
+    }
+
+    let o = ogi(
+        tmp.path(),
+        &[
+            "extract",
+            "in",
+            "--out",
+            "out",
+            "--quiet",
+            "--max-bytes",
+            "1000",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let expected: BTreeSet<String> = expected.iter().map(|r| format!("in/{r}")).collect();
+    let summary = assert_complete_run(&tmp.path().join("out"), &expected);
+    for f in summary["files"].as_array().expect("files") {
+        let report = read_json(
+            &tmp.path()
+                .join("out")
+                .join(f["report"].as_str().expect("r")),
+        );
+        let status = report["status"].as_str().expect("status");
+        assert!(
+            status == "error" || status == "not_a_report",
+            "{}: {status}",
+            f["path"]
+        );
+        if status == "error" {
+            let kind = report["error"]["kind"].as_str().expect("kind");
+            let message = report["error"]["message"].as_str().expect("message");
+            assert!(!kind.is_empty() && !message.is_empty());
+            assert_ne!(kind, "internal", "{}: {message}", f["path"]);
+        }
+    }
+    let kind = |path: &str| {
+        let f = summary["files"]
+            .as_array()
+            .expect("files")
+            .iter()
+            .find(|f| f["path"] == path)
+            .expect(path)
+            .clone();
+        read_json(
+            &tmp.path()
+                .join("out")
+                .join(f["report"].as_str().expect("r")),
+        )["error"]["kind"]
+            .clone()
+    };
+    assert_eq!(kind("in/big.txt"), "too_large");
+    assert_eq!(kind("in/empty.html"), "empty");
+    #[cfg(unix)]
+    {
+        assert_eq!(kind("in/loop"), "io");
+        assert_eq!(kind("in/a-link"), "io");
+        assert_eq!(kind("in/self-dir"), "unsupported");
+    }
+}
+
+#[test]
+fn unwritable_output_exits_2_with_a_clear_message() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    inputs(&tmp.path().join("in"));
+    put(&tmp.path().join("file"), b"not a folder");
+    let o = ogi(tmp.path(), &["extract", "in", "--out", "file/out"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("output directory") && err.contains("file/out"),
+        "{err}"
+    );
+    assert!(!tmp.path().join("file/out").exists());
+}
+
+#[test]
+fn no_inputs_or_a_missing_path_exit_2() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    fs::create_dir_all(tmp.path().join("empty")).expect("mkdir");
+    put(&tmp.path().join("hidden-only/.x.html"), b"<html></html>");
+    for args in [
+        &["extract", "empty", "--out", "out"][..],
+        &["extract", "hidden-only", "--out", "out"],
+        &["extract", "nope", "--out", "out"],
+        &["extract"],
+        &["extract", "empty", "--jobs", "0"],
+        &["check", "nope"],
+        &["frobnicate"],
+    ] {
+        let o = ogi(tmp.path(), args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(!o.stderr.is_empty(), "{args:?} says why");
+    }
+    assert!(stderr(&ogi(tmp.path(), &["extract", "nope"])).contains("nope"));
+}
+
+#[test]
+fn exports_do_not_depend_on_the_thread_count() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("in");
+    for i in 0..24 {
+        inputs(&dir.join(format!("batch{i:02}")));
+        put(&dir.join(format!("junk{i}.html")), &[0u8, 1, 2, i as u8, 0]);
+    }
+    for (jobs, out) in [("1", "out1"), ("3", "out3")] {
+        let o = ogi(
+            tmp.path(),
+            &["extract", "in", "--out", out, "--quiet", "--jobs", jobs],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let (a, b) = (tmp.path().join("out1"), tmp.path().join("out3"));
+    let files = tree(&a);
+    assert_eq!(files, tree(&b));
+    assert_eq!(files.len(), 24 * 5 + 4);
+    for f in &files {
+        if f == Path::new("summary.json") {
+            continue;
+        }
+        assert!(
+            fs::read(a.join(f)).expect("a") == fs::read(b.join(f)).expect("b"),
+            "{} differs between --jobs 1 and --jobs 3",
+            f.display()
+        );
+    }
+    assert_eq!(read_json(&a.join("summary.json"))["jobs"], 1);
+    assert_eq!(read_json(&b.join("summary.json"))["jobs"], 3);
+}
+
+#[test]
+fn colliding_names_give_distinct_report_files() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    put(&tmp.path().join("in/a/x.txt"), b"first");
+    put(&tmp.path().join("in/b/x.txt"), b"second");
+    put(&tmp.path().join("in/a b.txt"), b"third");
+    put(&tmp.path().join("in/a_b.txt"), b"fourth");
+
+    // One root: the folder names keep them apart, except where sanitising
+    // merges two names.
+    let o = ogi(tmp.path(), &["extract", "in", "--out", "one", "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let all = paths_under("in", &["a b.txt", "a/x.txt", "a_b.txt", "b/x.txt"]);
+    assert_complete_run(&tmp.path().join("one"), &all);
+    let names = tree(&tmp.path().join("one/reports"));
+    assert!(names.contains(Path::new("a__x.txt.json")), "{names:?}");
+    assert!(names.contains(Path::new("b__x.txt.json")), "{names:?}");
+
+    // Two roots: both files are `x.txt` relative to their root.
+    let o = ogi(
+        tmp.path(),
+        &["extract", "in/a", "in/b", "--out", "two", "--quiet"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let summary = assert_complete_run(
+        &tmp.path().join("two"),
+        &paths_under("in", &["a/x.txt", "b/x.txt"]),
+    );
+    let sha: BTreeSet<String> = summary["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| {
+            let r = read_json(
+                &tmp.path()
+                    .join("two")
+                    .join(f["report"].as_str().expect("r")),
+            );
+            r["source"]["sha256"].as_str().expect("sha").to_string()
+        })
+        .collect();
+    assert_eq!(sha.len(), 2, "each report is its own input's");
+}
+
+#[test]
+fn an_output_folder_inside_the_input_is_not_read_back() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    inputs(&tmp.path().join("in"));
+    for _ in 0..2 {
+        let o = ogi(tmp.path(), &["extract", "in", "--out", "in/out", "--quiet"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let summary = read_json(&tmp.path().join("in/out/summary.json"));
+        assert_eq!(summary["inputs"], 4);
+    }
+}
+
+#[test]
+fn rules_lists_every_rule() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let o = ogi(tmp.path(), &["rules"]);
+    assert_eq!(o.status.code(), Some(0));
+    let text = String::from_utf8(o.stdout).expect("utf-8");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), ogi::check::RULES.len());
+    for (line, rule) in lines.iter().zip(ogi::check::RULES) {
+        assert!(line.starts_with(rule.id()), "{line}");
+        assert!(line.contains(rule.summary()), "{line}");
+    }
+}
+
+#[test]
+fn check_exit_codes_follow_the_findings() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    put(&tmp.path().join("junk.html"), &[0u8, 1, 2, 0, 0, 0, 9]);
+    inputs(&tmp.path().join("in"));
+
+    // Unreadable: exit 1, and the header names the file.
+    let o = ogi(tmp.path(), &["check", "junk.html"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let text = String::from_utf8(o.stdout).expect("utf-8");
+    assert!(text.starts_with("junk.html  [error]"), "{text}");
+
+    // For every input, the exit code is what its report says it should be.
+    for file in tree(&tmp.path().join("in")) {
+        let path = format!("in/{}", file.display());
+        let o = ogi(tmp.path(), &["check", "--json", &path]);
+        let report: Json = serde_json::from_slice(&o.stdout).expect("report json");
+        assert_eq!(report["source"]["path"], path.as_str());
+        let fails = report["status"] == "error"
+            || report["findings"]
+                .as_array()
+                .expect("findings")
+                .iter()
+                .any(|f| f["severity"] == "error");
+        let want = if fails { 1 } else { 0 };
+        assert_eq!(o.status.code(), Some(want), "check --json {path}");
+        let o = ogi(tmp.path(), &["check", &path]);
+        assert_eq!(o.status.code(), Some(want), "check {path}");
+        let text = String::from_utf8(o.stdout).expect("utf-8");
+        let status = report["status"].as_str().expect("status");
+        assert!(text.starts_with(&format!("{path}  [{status}]")), "{text}");
+        for f in report["findings"].as_array().expect("findings") {
+            assert!(text.contains(f["message"].as_str().expect("message")));
+        }
+    }
+    // check writes nothing.
+    assert!(!tmp.path().join("out").exists());
+}
+
+#[test]
+fn version_is_printed() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let o = ogi(tmp.path(), &["--version"]);
+    assert_eq!(o.status.code(), Some(0));
+    let text = String::from_utf8(o.stdout).expect("utf-8");
+    assert_eq!(text.trim(), format!("ogi {}", env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn a_closed_stdout_is_not_an_error() {
+    use std::process::Stdio;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    // Far more output than a pipe buffers (64 KiB), so that ogi must meet
+    // the closed pipe whatever the timing.
+    for i in 0..400 {
+        put(&tmp.path().join(format!("in/f{i:03}.txt")), b"x");
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ogi"))
+        .current_dir(tmp.path())
+        .args(["check", "--json", "in"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    drop(child.stdout.take());
+    let o = child.wait_with_output().expect("wait");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(o.stderr.is_empty(), "{}", stderr(&o));
+}

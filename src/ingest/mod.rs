@@ -4,6 +4,7 @@
 //! function, [`read`], maps a format to its reader. Each reader lives in its
 //! own file and knows nothing of report templates.
 
+pub mod docx;
 pub mod html;
 pub mod text;
 
@@ -95,6 +96,7 @@ pub fn read(format: Format, bytes: &[u8]) -> Result<Document, IngestError> {
     match format {
         Format::Html => html::read(bytes),
         Format::Text => text::read(bytes),
+        Format::Docx => docx::read(bytes),
         Format::Unknown => Err(IngestError::Unsupported(
             "the file is neither text nor a known document format (binary content)".into(),
         )),
@@ -145,7 +147,10 @@ fn looks_binary(bytes: &[u8]) -> bool {
 
 /// Decodes text bytes: BOM, then strict UTF-8, then GB18030 when it decodes
 /// cleanly, then chardetng's guess. Returns the text and the encoding name.
-pub fn decode_text(bytes: &[u8], declared: Option<&'static encoding_rs::Encoding>) -> (String, String) {
+pub fn decode_text(
+    bytes: &[u8],
+    declared: Option<&'static encoding_rs::Encoding>,
+) -> (String, String) {
     if let Some((enc, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
         let (text, _) = enc.decode_without_bom_handling(&bytes[bom_len..]);
         return (text.into_owned(), enc.name().to_ascii_lowercase());
@@ -164,7 +169,10 @@ pub fn decode_text(bytes: &[u8], declared: Option<&'static encoding_rs::Encoding
         return (text.into_owned(), "gb18030".into());
     }
     let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
-    det.feed(&bytes[..bytes.len().min(16 * 1024)], bytes.len() <= 16 * 1024);
+    det.feed(
+        &bytes[..bytes.len().min(16 * 1024)],
+        bytes.len() <= 16 * 1024,
+    );
     let enc = det.guess(Some(b"cn"), chardetng::Utf8Detection::Allow);
     let (text, _) = enc.decode_without_bom_handling(bytes);
     (text.into_owned(), enc.name().to_ascii_lowercase())
@@ -176,7 +184,10 @@ mod tests {
 
     #[test]
     fn detects_by_content_not_extension() {
-        assert_eq!(detect(b"<html><body>x</body></html>", "a.txt"), Format::Html);
+        assert_eq!(
+            detect(b"<html><body>x</body></html>", "a.txt"),
+            Format::Html
+        );
         assert_eq!(detect(b"%PDF-1.4", "a.html"), Format::Pdf);
         assert_eq!(detect("一、总体情况".as_bytes(), "a.html"), Format::Text);
         assert_eq!(detect(&[0u8, 1, 2, 3, 0, 0, 7], "a.html"), Format::Unknown);

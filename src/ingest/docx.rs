@@ -1847,4 +1847,83 @@ mod tests {
         assert_eq!(out.len() as u64, size);
         assert!(out.iter().all(|&b| b == b' '));
     }
+
+    // -- never panic ---------------------------------------------------------
+
+    use proptest::prelude::*;
+
+    /// Random cell properties: spans and merges of every kind.
+    fn cell_props() -> impl Strategy<Value = String> {
+        (0usize..5, 0usize..4, 0usize..4).prop_map(|(gs, v, h)| {
+            let gs = if gs == 0 { String::new() } else { span(gs) };
+            let v = ["", RESTART, CONTINUE, "<w:vMerge/>"][v];
+            let h = ["", r#"<w:hMerge w:val="restart"/>"#, "<w:hMerge/>", ""][h];
+            format!("<w:tcPr>{gs}{v}{h}</w:tcPr>")
+        })
+    }
+
+    /// Random tables: odd widths, padding, merges, content controls and
+    /// nested tables in cells.
+    fn random_table() -> impl Strategy<Value = String> {
+        let text = prop_oneof![
+            "[a-z甲乙 ]{0,4}".prop_map(|t| para(&t)),
+            Just(String::new()),
+            Just(r#"<w:p><w:r><w:t>&amp;&#x4E2D;&#0;&bogus;</w:t><w:br/></w:r></w:p>"#.to_string()),
+        ];
+        text.prop_recursive(3, 64, 4, |content| {
+            let width = prop_oneof![Just("1"), Just("3000"), Just("12.5"), Just("40%"), Just("x"), Just("0")];
+            let cell = (cell_props(), prop::collection::vec(content, 0..3), any::<bool>()).prop_map(
+                |(props, kids, sdt)| {
+                    let tc = format!("<w:tc>{props}{}</w:tc>", kids.concat());
+                    if sdt {
+                        format!("<w:sdt><w:sdtContent>{tc}</w:sdtContent></w:sdt>")
+                    } else {
+                        tc
+                    }
+                },
+            );
+            let row = (0usize..3, 0usize..3, prop::collection::vec(cell, 0..5)).prop_map(
+                |(before, after, cells)| {
+                    format!(
+                        r#"<w:tr><w:trPr><w:gridBefore w:val="{before}"/><w:gridAfter w:val="{after}"/></w:trPr>{}</w:tr>"#,
+                        cells.concat()
+                    )
+                },
+            );
+            (prop::collection::vec(width, 0..6), prop::collection::vec(row, 0..6))
+                .prop_map(|(widths, rows)| tbl(&widths, &rows))
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(100))]
+
+        #[test]
+        fn random_tables_give_consistent_grids(body in prop::collection::vec(random_table(), 1..4)) {
+            let xml = document(&body.concat());
+            let doc = parse_document(&xml, Limits::default());
+            prop_assert!(doc.is_ok(), "{doc:?}");
+            doc.iter().flat_map(Document::tables).for_each(assert_consistent);
+        }
+
+        #[test]
+        fn damaged_documents_never_panic(cut in 0usize..4000, len in 0usize..50, byte in any::<u8>()) {
+            let xml = document(&table_three());
+            let mut bytes = xml.into_bytes();
+            let at = cut.min(bytes.len());
+            let end = (at + len).min(bytes.len());
+            bytes.splice(at..end, [byte]);
+            if let Ok(doc) = read(&docx_raw(&String::from_utf8_lossy(&bytes))) {
+                doc.tables().for_each(assert_consistent);
+            }
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..600)) {
+            let mut zip = b"PK\x03\x04".to_vec();
+            zip.extend_from_slice(&bytes);
+            let _ = read(&zip);
+            let _ = parse_document(&String::from_utf8_lossy(&bytes), Limits::default());
+        }
+    }
 }

@@ -28,10 +28,7 @@ pub const T2_2019_ROWS: &[(&str, &[&str])] = &[
     ("regulations", &["made", "published", "total_published"]),
     ("normative_docs", &["made", "published", "total_published"]),
     ("licensing", &["prev_year_items", "change", "decisions"]),
-    (
-        "other_services",
-        &["prev_year_items", "change", "decisions"],
-    ),
+    ("other_services", &["prev_year_items", "change", "decisions"]),
     ("penalty", &["prev_year_items", "change", "decisions"]),
     ("coercion", &["prev_year_items", "change", "decisions"]),
     ("fees", &["prev_year_items", "change"]),
@@ -836,10 +833,7 @@ mod tests {
         assert_eq!(t4_ids().len(), 15);
         assert_eq!(t3_result_rows(Template::Y2021).len(), 21);
         assert_eq!(t3_result_rows(Template::Y2019).len(), 19);
-        assert_eq!(
-            t3_result_rows(Template::Y2019).last(),
-            Some(&"other_subtotal")
-        );
+        assert_eq!(t3_result_rows(Template::Y2019).last(), Some(&"other_subtotal"));
     }
 
     #[test]

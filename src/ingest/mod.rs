@@ -147,10 +147,7 @@ fn looks_binary(bytes: &[u8]) -> bool {
 
 /// Decodes text bytes: BOM, then strict UTF-8, then GB18030 when it decodes
 /// cleanly, then chardetng's guess. Returns the text and the encoding name.
-pub fn decode_text(
-    bytes: &[u8],
-    declared: Option<&'static encoding_rs::Encoding>,
-) -> (String, String) {
+pub fn decode_text(bytes: &[u8], declared: Option<&'static encoding_rs::Encoding>) -> (String, String) {
     if let Some((enc, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
         let (text, _) = enc.decode_without_bom_handling(&bytes[bom_len..]);
         return (text.into_owned(), enc.name().to_ascii_lowercase());
@@ -169,10 +166,7 @@ pub fn decode_text(
         return (text.into_owned(), "gb18030".into());
     }
     let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
-    det.feed(
-        &bytes[..bytes.len().min(16 * 1024)],
-        bytes.len() <= 16 * 1024,
-    );
+    det.feed(&bytes[..bytes.len().min(16 * 1024)], bytes.len() <= 16 * 1024);
     let enc = det.guess(Some(b"cn"), chardetng::Utf8Detection::Allow);
     let (text, _) = enc.decode_without_bom_handling(bytes);
     (text.into_owned(), enc.name().to_ascii_lowercase())
@@ -184,10 +178,7 @@ mod tests {
 
     #[test]
     fn detects_by_content_not_extension() {
-        assert_eq!(
-            detect(b"<html><body>x</body></html>", "a.txt"),
-            Format::Html
-        );
+        assert_eq!(detect(b"<html><body>x</body></html>", "a.txt"), Format::Html);
         assert_eq!(detect(b"%PDF-1.4", "a.html"), Format::Pdf);
         assert_eq!(detect("一、总体情况".as_bytes(), "a.html"), Format::Text);
         assert_eq!(detect(&[0u8, 1, 2, 3, 0, 0, 7], "a.html"), Format::Unknown);

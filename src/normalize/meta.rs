@@ -92,10 +92,22 @@ fn find_title(lines: &[&str]) -> (Option<String>, Option<usize>) {
             return (Some(t), Some(i));
         }
         if i + 1 < lines.len() {
-            let joined = format!("{t}{}", title_candidate(lines[i + 1]));
-            if !TITLE.is_match(&t) && TITLE.is_match(&joined) && joined.chars().count() <= 80 {
+            let next = title_candidate(lines[i + 1]);
+            let joined = format!("{t}{next}");
+            if !TITLE.is_match(&next) && TITLE.is_match(&joined) && joined.chars().count() <= 80 {
                 return (Some(joined), Some(i + 1));
             }
+        }
+    }
+    // A title without a year (a template, an undated draft).
+    for (i, l) in lines.iter().enumerate().take(window) {
+        let t = title_candidate(l);
+        if t.contains("信息公开")
+            && t.contains("报告")
+            && t.chars().count() <= 40
+            && !t.contains("关于")
+        {
+            return (Some(t), Some(i));
         }
     }
     // A crawl header names the page's title even when it is no report.

@@ -4,6 +4,7 @@
 //! function, [`read`], maps a format to its reader. Each reader lives in its
 //! own file and knows nothing of report templates.
 
+pub mod csv;
 pub mod html;
 pub mod sheet;
 pub mod text;
@@ -98,6 +99,7 @@ pub fn read(format: Format, bytes: &[u8]) -> Result<Document, IngestError> {
     match format {
         Format::Html => html::read(bytes),
         Format::Text => text::read(bytes),
+        Format::Csv => csv::read_csv(bytes),
         Format::Xlsx | Format::Xls | Format::Ods => sheet::read_merged(bytes, format),
         Format::Unknown => Err(IngestError::Unsupported(
             "the file is neither text nor a known document format (binary content)".into(),

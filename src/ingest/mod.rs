@@ -4,8 +4,10 @@
 //! function, [`read`], maps a format to its reader. Each reader lives in its
 //! own file and knows nothing of report templates.
 
+pub mod csv;
 pub mod docx;
 pub mod html;
+pub mod sheet;
 pub mod text;
 
 use crate::error::IngestError;
@@ -88,7 +90,9 @@ pub fn detect(bytes: &[u8], name: &str) -> Format {
     }
 }
 
-/// Reads a document of the given format.
+/// Reads a document of the given format. A workbook comes back as one
+/// document holding every sheet's table in order ([`read_all`] gives one
+/// document per sheet).
 pub fn read(format: Format, bytes: &[u8]) -> Result<Document, IngestError> {
     if bytes.is_empty() {
         return Err(IngestError::Empty);
@@ -97,6 +101,8 @@ pub fn read(format: Format, bytes: &[u8]) -> Result<Document, IngestError> {
         Format::Html => html::read(bytes),
         Format::Text => text::read(bytes),
         Format::Docx => docx::read(bytes),
+        Format::Csv => csv::read_csv(bytes),
+        Format::Xlsx | Format::Xls | Format::Ods => sheet::read_merged(bytes, format),
         Format::Unknown => Err(IngestError::Unsupported(
             "the file is neither text nor a known document format (binary content)".into(),
         )),
@@ -104,6 +110,19 @@ pub fn read(format: Format, bytes: &[u8]) -> Result<Document, IngestError> {
             "{} files are not supported yet",
             other.as_str()
         ))),
+    }
+}
+
+/// Reads a file as the documents it holds: one per sheet for workbooks
+/// (see [`sheet::read_workbook`]; an empty workbook gives none), the one
+/// document [`read`] gives for every other format.
+pub fn read_all(format: Format, bytes: &[u8]) -> Result<Vec<Document>, IngestError> {
+    if bytes.is_empty() {
+        return Err(IngestError::Empty);
+    }
+    match format {
+        Format::Xlsx | Format::Xls | Format::Ods => sheet::read_workbook(bytes, format),
+        _ => read(format, bytes).map(|doc| vec![doc]),
     }
 }
 

@@ -89,10 +89,24 @@ fn readme(
                 spec.title(),
                 spec.fee
             ),
-            "report-2021-variants" => format!(
-                "{}: the figures of a 2021 report with every variant of FORMAT.md §4 — label wording (half-width brackets, （七）合计-style totals, 结转下一年度, spaced and annotated labels), a third of the zeros as `/`, `-`, `—` or blank, full-width digits, `1,234` separators, table 二 split in four. Values equal to its expected file; only `V-BLANK` info.",
-                spec.title()
-            ),
+            "report-2021-variants" => {
+                let zeros = spec
+                    .cell_text
+                    .iter()
+                    .filter(|(id, _)| spec.values.get(*id) == Some(&Some(0)))
+                    .filter(|(_, t)| ["/", "-", "—", ""].contains(&t.as_str()))
+                    .map(|(_, t)| t.as_str())
+                    .collect::<std::collections::BTreeSet<_>>();
+                let marker = match zeros.iter().next() {
+                    Some(&"") => "left blank".to_string(),
+                    Some(m) => format!("written `{m}`"),
+                    None => "unchanged".to_string(),
+                };
+                format!(
+                    "{}: the figures of `report-2021` with every variant of FORMAT.md §4 — label wording (half-width brackets, （七）合计-style totals, 结转下一年度, spaced and annotated labels, the 2019-era headings of 四 and 五), about half of the zeros {marker}, full-width digits, `1,234` separators, table 二 split in four. Same values otherwise; only `V-BLANK` info.",
+                    spec.title()
+                )
+            }
             "report-2019" => format!(
                 "{}: 2019 layout (t2_2019 incl. 政府集中采购 `{}`, signed 本年增/减 some written `+n`; one （六）其他处理 row). `t2.*.decisions` are `mapped`.",
                 spec.title(),

@@ -664,28 +664,24 @@ fn workbooks_hold_the_figures_and_merges() {
 // HTML structure
 // ---------------------------------------------------------------------------
 
-#[test]
-fn html_tables_have_real_spans_on_their_grid() {
-    let spec = render::consistent(12, Template::Y2021);
-    let page = String::from_utf8(render::to_html(&spec, &Variants::plain(), false)).unwrap();
-    let doc = scraper::Html::parse_document(&page);
+/// For each table of the page: (grid width reached by each row).
+fn html_row_widths(page: &str) -> Vec<Vec<usize>> {
+    let doc = scraper::Html::parse_document(page);
     let tables = scraper::Selector::parse("table").unwrap();
     let trs = scraper::Selector::parse("tr").unwrap();
     let tds = scraper::Selector::parse("td").unwrap();
-    let all: Vec<_> = doc.select(&tables).collect();
-    // The site's 索引号 table, then 二, 三, 四 (the script's '<table>' is text).
-    assert_eq!(all.len(), 4);
-    assert!(all[0].text().collect::<String>().contains("索引号"));
-    for (t, width) in all[1..].iter().zip([4usize, 10, 15]) {
-        let mut busy = vec![0usize; width];
+    let mut out = Vec::new();
+    for t in doc.select(&tables) {
+        let mut busy: Vec<usize> = Vec::new();
+        let mut widths = Vec::new();
         for tr in t.select(&trs) {
-            let mut col = 0;
             let covered: Vec<bool> = busy.iter().map(|b| *b > 0).collect();
             for b in busy.iter_mut().filter(|b| **b > 0) {
                 *b -= 1;
             }
+            let mut col = 0;
             for td in tr.select(&tds) {
-                while col < width && covered[col] {
+                while col < covered.len() && covered[col] {
                     col += 1;
                 }
                 let attr = |n: &str| {
@@ -694,19 +690,57 @@ fn html_tables_have_real_spans_on_their_grid() {
                         .map_or(1, |v| v.parse::<usize>().unwrap())
                 };
                 let (cs, rs) = (attr("colspan"), attr("rowspan"));
+                if busy.len() < col + cs {
+                    busy.resize(col + cs, 0);
+                }
                 for b in &mut busy[col..col + cs] {
                     *b = rs - 1;
                 }
                 col += cs;
             }
-            while col < width && covered[col] {
+            while col < covered.len() && covered[col] {
                 col += 1;
             }
-            assert_eq!(col, width, "every row fills the grid");
+            widths.push(col);
         }
+        out.push(widths);
     }
+    out
+}
+
+#[test]
+fn html_tables_have_real_spans_on_their_grid() {
+    let spec = render::consistent(12, Template::Y2021);
+    let page = String::from_utf8(render::to_html(&spec, &Variants::plain(), false)).unwrap();
+    let widths = html_row_widths(&page);
+    // The site's 索引号 table, then 二, 三, 四 (the script's '<table>' is text).
+    assert_eq!(widths.len(), 4);
+    assert!(page.contains("索引号") && page.contains("发布机构"));
+    for (rows, width) in widths[1..].iter().zip([4usize, 10, 15]) {
+        assert!(
+            rows.iter().all(|w| *w == width),
+            "every row fills the grid: {rows:?}"
+        );
+    }
+    assert_eq!(widths[2].len(), 28);
     assert!(page.contains("rowspan=22"));
     assert!(page.contains("<TD"), "table 四 in uppercase tags");
+
+    // Split table 二 and a short row.
+    let mut v = Variants::plain();
+    v.t2_split = true;
+    v.drop_cell = Some("t3.not_processed_repeat.total".into());
+    let page = String::from_utf8(render::to_html(&spec, &v, false)).unwrap();
+    let widths = html_row_widths(&page);
+    assert_eq!(widths.len(), 1 + 4 + 2);
+    assert!(widths[1..5].iter().flatten().all(|w| *w == 4));
+    let t3 = &widths[5];
+    assert_eq!(
+        t3.iter().filter(|w| **w == 9).count(),
+        1,
+        "one short row: {t3:?}"
+    );
+    assert_eq!(t3.iter().filter(|w| **w == 10).count(), 27);
 }
 
 // ---------------------------------------------------------------------------

@@ -37,7 +37,8 @@ static BARE_DATE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Fills `report.meta`.
 pub fn extract(doc: &Document, report: &mut Report) {
-    let lines: Vec<&str> = doc.lines().map(|l| l.text.as_str()).collect();
+    let owned = meta_lines(doc);
+    let lines: Vec<&str> = owned.iter().map(String::as_str).collect();
     let (title, title_idx) = find_title(&lines);
     let meta = &mut report.meta;
     if let Some(t) = &title {
@@ -84,12 +85,43 @@ pub fn extract(doc: &Document, report: &mut Report) {
     meta.scope = scope(meta.agency.as_deref(), &lines).to_string();
 }
 
+/// The document's lines in reading order: its text, and the rows of its
+/// tables that hold a single text (a workbook keeps a page's title and
+/// paragraphs in cells).
+fn meta_lines(doc: &Document) -> Vec<String> {
+    let mut out = Vec::new();
+    for b in &doc.blocks {
+        match b {
+            crate::grid::Block::Text(t) => out.push(t.text.clone()),
+            crate::grid::Block::Table(g) => {
+                for (r, row) in g.rows.iter().enumerate() {
+                    let mut texts = (0..row.len())
+                        .filter(|c| !row[*c].is_covered())
+                        .map(|c| g.origin_text(r, c))
+                        .filter(|t| !t.is_empty());
+                    if let (Some(t), None) = (texts.next(), texts.next()) {
+                        out.push(t.to_string());
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
 fn find_title(lines: &[&str]) -> (Option<String>, Option<usize>) {
     let window = lines.len().min(40);
     for i in 0..window {
         let t = title_candidate(lines[i]);
         if TITLE.is_match(&t) && t.chars().count() <= 80 {
             return (Some(t), Some(i));
+        }
+        // A page header: the title, then 来源/时间/发布… on the same line.
+        if let Some(head) = lines[i].split_whitespace().next() {
+            let head = title_candidate(head);
+            if head != t && TITLE.is_match(&head) && head.chars().count() <= 80 {
+                return (Some(head), Some(i));
+            }
         }
         if i + 1 < lines.len() {
             let next = title_candidate(lines[i + 1]);

@@ -161,6 +161,7 @@ fn grid_rows(
     out: &mut Vec<Row>,
 ) {
     let mut heads = Heads::default();
+    let mut heads_for = *section;
     for (r, slots) in grid.rows.iter().enumerate() {
         // Own cells (dropping slots covered from the left in the same row)
         // and context labels (slots covered from above).
@@ -221,9 +222,31 @@ fn grid_rows(
                 },
             })
             .collect();
-        let cols: Vec<usize> = value_cells.iter().map(|(c, _, _)| *c).collect();
+        let mut cols: Vec<usize> = value_cells.iter().map(|(c, _, _)| *c).collect();
+        let mut values = values;
+        if grid.expanded {
+            // A table laid on a wider layout grid (a page saved as a
+            // workbook) has empty slots right of the table: drop trailing
+            // blanks under no header.
+            while let (Some(v), Some(c)) = (values.last(), cols.last()) {
+                let headed = heads.t3_at(*c).is_some()
+                    || heads.t4_at(*c) != (None, None)
+                    || heads.t2_at(*c).is_some();
+                if v.text.trim().is_empty() && !headed && values.len() > 1 {
+                    values.pop();
+                    cols.pop();
+                } else {
+                    break;
+                }
+            }
+        }
         let kind = classify(&labels, &values, *section);
         if kind == RowKind::Header {
+            if *section != heads_for {
+                // A new table on the same grid: its own header.
+                heads = Heads::default();
+                heads_for = *section;
+            }
             update_heads(grid, r, &mut heads, section);
             if heads_section(&heads).is_some() && section.is_none() {
                 *section = heads_section(&heads);

@@ -4,7 +4,7 @@
 //! cargo run --example gen_samples [-- OUT_DIR]      (default: samples/)
 //! ```
 //!
-//! Writes `text/`, `html/`, `docx/`, `sheet/`, one `expected/<spec>.json`
+//! Writes `text/`, `html/`, `docx/`, `sheet/`, one `tests/fixtures/samples/<spec>.json`
 //! per distinct report (the values and non-ok states a correct reader
 //! gives) and `README.md`. The output is deterministic: running it again
 //! gives the same bytes, and `tests/render_smoke.rs` checks that the
@@ -41,6 +41,14 @@ fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::write(path, bytes)
 }
 
+/// The golden values live with the test fixtures, not among the inputs: a
+/// run over `samples/` must see only reports.
+fn expected_dir(out: &Path) -> std::path::PathBuf {
+    out.parent()
+        .unwrap_or(Path::new("."))
+        .join("tests/fixtures/samples")
+}
+
 fn run(out: &Path) -> std::io::Result<usize> {
     let samples = render::sample_set();
     for s in &samples {
@@ -51,7 +59,7 @@ fn run(out: &Path) -> std::io::Result<usize> {
         let json = serde_json::to_string_pretty(&render::expected_json(spec))
             .map_err(std::io::Error::other)?;
         write(
-            &out.join(format!("expected/{name}.json")),
+            &expected_dir(out).join(format!("{name}.json")),
             format!("{json}\n").as_bytes(),
         )?;
     }
@@ -75,12 +83,14 @@ fn readme(
     r.push_str("fails when a committed file is out of date).\n\n");
     r.push_str("**Golden values.** Every file of one report holds the same figures, so a reader must give\n");
     r.push_str(
-        "the same values for all of them: `expected/<report>.json` lists every canonical value\n",
+        "the same values for all of them: `tests/fixtures/samples/<report>.json` lists every canonical value\n",
     );
     r.push_str(
         "(`null` for blank, marker and missing cells) and the cells whose state is not `ok`. The\n",
     );
-    r.push_str("`expected/` folder holds answers, not inputs.\n\n");
+    r.push_str(
+        "answers live outside this folder, so that `ogi extract samples` reads only reports.\n\n",
+    );
     r.push_str("## Reports\n\n| report | what it is |\n|---|---|\n");
     for (name, spec, _) in specs {
         let about = match *name {
@@ -136,5 +146,11 @@ fn readme(
             s.bytes.len() as f64 / 1024.0
         ));
     }
+    r.push_str(concat!(
+        "| `text/sifangtai-2024-seed-figures.txt` | (written by hand) | the figures of the shared seed report ",
+        "(四方台区2024) in the seed's paste layout with our own narrative: the short （七）总计 row that runs ",
+        "straight into 四、, and the real arithmetic error in 结转下年度 (自然人 1, 总计 0). The golden test ",
+        "checks it against SCHEMA.md's worked example. |\n"
+    ));
     r
 }

@@ -282,6 +282,61 @@ impl Document {
     }
 }
 
+/// Texts that stand for "none" in a value cell (SCHEMA.md's none-markers and
+/// the look-alikes real reports use). Shared by the readers, which must not
+/// mistake a marker for a label, and the normaliser.
+pub const NONE_MARKERS: &[&str] = &[
+    "/",
+    "-",
+    "—",
+    "－",
+    "——",
+    "／",
+    "无",
+    "暂无",
+    "空",
+    "不涉及",
+    "--",
+    "–",
+    "―",
+    "———",
+    "\\",
+    "一",
+    "－－",
+    "×",
+    "N/A",
+    "n/a",
+];
+
+/// Whether a cell's text reads as a value (a number, possibly signed, with
+/// separators, a decimal part, full-width digits or a unit after it; or a
+/// none-marker) rather than as a label. Used where only the text tells rows
+/// apart.
+pub fn looks_like_value(text: &str) -> bool {
+    let t = text.trim();
+    if t.is_empty() {
+        return false;
+    }
+    if NONE_MARKERS.contains(&t) {
+        return true;
+    }
+    let t = ["万元", "亿元", "元", "件", "项", "个", "%"]
+        .iter()
+        .find_map(|u| t.strip_suffix(u))
+        .unwrap_or(t)
+        .trim_end();
+    t.chars()
+        .any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
+        && t.chars().all(|c| {
+            c.is_ascii_digit()
+                || ('０'..='９').contains(&c)
+                || matches!(
+                    c,
+                    '.' | ',' | '，' | '+' | '-' | '−' | '－' | '＋' | '．' | ' '
+                )
+        })
+}
+
 /// Collapses every run of whitespace (including U+3000 and NBSP) to one
 /// ASCII space and trims the ends.
 pub fn collapse_whitespace(s: &str) -> String {

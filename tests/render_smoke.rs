@@ -896,13 +896,14 @@ fn committed_samples_are_current() {
         );
     }
     for (name, spec, _) in render::sample_specs() {
-        let json = std::fs::read_to_string(dir.join(format!("expected/{name}.json")))
-            .expect("expected file");
+        let json =
+            std::fs::read_to_string(dir.join(format!("../tests/fixtures/samples/{name}.json")))
+                .expect("expected file");
         let on_disk: serde_json::Value = serde_json::from_str(&json).expect("json");
         assert_eq!(
             on_disk,
             render::expected_json(&spec),
-            "samples/expected/{name}.json"
+            "tests/fixtures/samples/{name}.json"
         );
     }
 }

@@ -138,6 +138,9 @@ struct SparseSheet {
     name: String,
     cells: Vec<(u64, u64, String)>,
     merges: Vec<Region>,
+    /// Cells the file stores with no value (bordered, styled): the rows of a
+    /// blank table. They extend the grid downwards where they continue it.
+    empties: Vec<(u64, u64)>,
 }
 
 /// A merged region, inclusive bounds.
@@ -172,6 +175,21 @@ fn build_grid(sheet: &SparseSheet) -> Result<Option<Grid>, IngestError> {
         r1 = r1.max(r);
         c0 = c0.min(c);
         c1 = c1.max(c);
+    }
+    // Stored empty cells right below the content continue the table (the
+    // value row of a blank template): take those rows in, a few at most.
+    for _ in 0..8 {
+        let next = r1 + 1;
+        let continues = sheet
+            .empties
+            .iter()
+            .filter(|(r, c)| *r == next && (c0..=c1).contains(c))
+            .count()
+            >= 2;
+        if !continues {
+            break;
+        }
+        r1 = next;
     }
     let (h, w) = (r1 - r0 + 1, c1 - c0 + 1);
     let area = h.saturating_mul(w);
@@ -407,6 +425,7 @@ fn read_xls(bytes: &[u8]) -> Result<Vec<SparseSheet>, IngestError> {
             name,
             cells,
             merges,
+            empties: Vec::new(),
         });
     }
     Ok(sheets)
@@ -480,6 +499,11 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<SparseSheet>, IngestError> {
                 }
             }
         }
+        let empties: Vec<(u64, u64)> = cells
+            .iter()
+            .filter(|(_, _, text)| text.is_empty())
+            .map(|(r, c, _)| (*r, *c))
+            .collect();
         cells.retain(|(_, _, text)| !text.is_empty());
         let merges = wb
             .merge_cells_by_sheet_name(&name)
@@ -491,6 +515,7 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<SparseSheet>, IngestError> {
             name,
             cells,
             merges,
+            empties,
         });
     }
     Ok(sheets)

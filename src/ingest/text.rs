@@ -72,15 +72,7 @@ fn strip_markdown_heading(line: &str) -> &str {
 }
 
 fn looks_numeric(s: &str) -> bool {
-    let t = s.trim();
-    !t.is_empty()
-        && t.chars()
-            .any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
-        && t.chars().all(|c| {
-            c.is_ascii_digit()
-                || ('０'..='９').contains(&c)
-                || matches!(c, '.' | ',' | '，' | '+' | '-' | '−' | '%' | ' ')
-        })
+    crate::grid::looks_like_value(s)
 }
 
 /// Reads a tab-paste table starting at `start`; returns the grid and the
@@ -104,6 +96,12 @@ fn tab_table(lines: &[&str], start: usize) -> (Grid, usize) {
         }
         if is_tab_cell(line) {
             blank_run = 0;
+            // A space before the tab marks a row that starts without a blank
+            // line (a browser's paste of a row after a short one).
+            if line.starts_with(' ') && !row.is_empty() {
+                rows.push(std::mem::take(&mut row));
+                row_has_number = false;
+            }
             // A line may hold several tab-separated cells.
             let body = line.trim_start_matches(' ');
             let parts: Vec<&str> = body[1..].split('\t').collect();

@@ -28,30 +28,7 @@ pub enum Parsed {
     Text,
 }
 
-/// The none-markers of SCHEMA.md (compared after trimming).
-const MARKERS: &[&str] = &[
-    "/",
-    "-",
-    "—",
-    "－",
-    "——",
-    "／",
-    "无",
-    "暂无",
-    "空",
-    "不涉及",
-    "--",
-    "–",
-    "―",
-    "———",
-    "\\",
-    "一",
-    "－－",
-    "/ ",
-    "×",
-    "N/A",
-    "n/a",
-];
+use crate::grid::NONE_MARKERS as MARKERS;
 
 /// Units that may follow a number in a cell.
 const UNITS: &[&str] = &[

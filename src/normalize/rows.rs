@@ -232,7 +232,7 @@ fn grid_rows(
                 let headed = heads.t3_at(*c).is_some()
                     || heads.t4_at(*c) != (None, None)
                     || heads.t2_at(*c).is_some();
-                if v.text.trim().is_empty() && !headed && values.len() > 1 {
+                if v.text.trim().is_empty() && !headed {
                     values.pop();
                     cols.pop();
                 } else {
@@ -305,7 +305,10 @@ fn classify(labels: &[String], values: &[ValCell], section: Option<Section>) -> 
             };
         }
     }
-    if values.is_empty() {
+    if values.is_empty() || (!labels.is_empty() && values.iter().all(|v| v.text.trim().is_empty()))
+    {
+        // No values, or only empty cells after labels that name no row: a
+        // header row (its last cells are blanks under a merged header).
         return RowKind::Header;
     }
     if labels.is_empty() {

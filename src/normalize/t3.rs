@@ -123,15 +123,15 @@ pub fn assemble(
     }
     let org_col = hits
         .values()
-        .any(|r| column_map(r).is_some_and(|m| m.contains(&"org_subtotal")));
+        .any(|r| column_map(r).is_some_and(|m| m.iter().any(|(_, k)| *k == "org_subtotal")));
 
     let mut short: Vec<(&'static str, &Row)> = Vec::new();
     let mut glued_rows: Vec<(&'static str, &Row)> = Vec::new();
     for (key, row) in &hits {
         let key: &'static str = key;
         if let Some(map) = column_map(row) {
-            for (v, col) in row.values.iter().zip(map) {
-                set(report, key, col, v);
+            for (i, col) in map {
+                set(report, key, col, &row.values[i]);
             }
             continue;
         }
@@ -218,22 +218,26 @@ pub fn row_ids(key: &str) -> Vec<String> {
 }
 
 /// Columns by header, when the grid's positions are meaningful and the
-/// header names every applicant column and the total, each once.
-fn column_map(row: &Row) -> Option<Vec<&'static str>> {
+/// header names every applicant column and the total, each once. Cells
+/// under no header must be blank (the rest of a merged label flattened into
+/// empty cells, as CSV does); they are skipped. Returns (value index, key).
+fn column_map(row: &Row) -> Option<Vec<(usize, &'static str)>> {
     if !row.expanded || row.values.is_empty() {
         return None;
     }
-    let keys: Option<Vec<&'static str>> = row.cols.iter().map(|c| row.heads.t3_at(*c)).collect();
-    let keys = keys?;
+    let mut out = Vec::new();
+    for (i, (v, c)) in row.values.iter().zip(&row.cols).enumerate() {
+        match row.heads.t3_at(*c) {
+            Some(k) => out.push((i, k)),
+            None if v.text.trim().is_empty() => {}
+            None => return None,
+        }
+    }
     let mut seen = std::collections::HashSet::new();
-    if !keys.iter().all(|k| seen.insert(*k)) {
+    if !out.iter().all(|(_, k)| seen.insert(*k)) {
         return None;
     }
-    if T3_COLS.iter().all(|c| keys.contains(c)) {
-        Some(keys)
-    } else {
-        None
-    }
+    T3_COLS.iter().all(|c| seen.contains(c)).then_some(out)
 }
 
 fn set(report: &mut Report, key: &str, col: &str, v: &ValCell) {

@@ -11,5 +11,6 @@
 //! expected.
 #![allow(dead_code)]
 
+pub mod expect;
 pub mod office;
 pub mod render;

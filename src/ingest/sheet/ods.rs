@@ -197,6 +197,7 @@ impl Parser {
             name: attr(e, "table:name").unwrap_or_default(),
             cells: Vec::new(),
             merges: Vec::new(),
+            empties: Vec::new(),
         });
         self.row = None;
         self.r = 0;

@@ -1939,6 +1939,42 @@ fn expected_cells(spec: &ReportSpec) -> BTreeMap<String, (CellState, Option<Num>
         };
         out.insert(id, cell);
     }
+    // A dropped table-三 cell is derived from its row total when the rest
+    // of the row is written (the normaliser's T3-ROW-TOTAL derivation).
+    for id in &spec.dropped {
+        let Some(rest) = id.strip_prefix("t3.") else {
+            continue;
+        };
+        let Some((row, col)) = rest.split_once('.') else {
+            continue;
+        };
+        let get = |c: &str| -> Option<i64> {
+            match out.get(&format!("t3.{row}.{c}")) {
+                Some((CellState::Blank | CellState::Marker, _)) => Some(0),
+                Some((CellState::Ok, Some(v))) => v.as_i64(),
+                _ => None,
+            }
+        };
+        let value = if col == "total" {
+            schema::T3_APPLICANT_COLS
+                .iter()
+                .map(|c| get(c))
+                .sum::<Option<i64>>()
+        } else {
+            let others: Option<i64> = schema::T3_APPLICANT_COLS
+                .iter()
+                .filter(|c| **c != col)
+                .map(|c| get(c))
+                .sum();
+            get("total")
+                .zip(others)
+                .map(|(t, o)| t - o)
+                .filter(|v| *v >= 0)
+        };
+        if let Some(v) = value {
+            out.insert(id.clone(), (CellState::Derived, Some(Num::Int(v))));
+        }
+    }
     if spec.tpl() == Template::Y2019 {
         for row in ["licensing", "penalty", "coercion"] {
             let (s, v) = out[&format!("t2_2019.{row}.decisions")];
@@ -2156,5 +2192,81 @@ pub fn expected_json(spec: &ReportSpec) -> serde_json::Value {
         "meta": {"title": spec.title(), "agency": spec.agency, "year": spec.year},
         "values": values,
         "states": states,
+        "findings": expected_findings(spec),
     })
+}
+
+/// The errors and warnings a correct checker reports for the spec, by rule
+/// and cells: a short row for each dropped cell (and the alignment guess),
+/// and every failing relation of the expected values (blank = 0; a cell
+/// derived by a relation does not fail that relation).
+pub fn expected_findings(spec: &ReportSpec) -> serde_json::Value {
+    use serde_json::json;
+    let cells = expected_cells(spec);
+    let mut out = Vec::new();
+    let mut short_rows = BTreeSet::new();
+    for id in &spec.dropped {
+        if let Some((table_row, _)) = id.rsplit_once('.') {
+            short_rows.insert(table_row.to_string());
+        }
+    }
+    for tr in &short_rows {
+        let row_cells: Vec<String> = schema::T3_COLS
+            .iter()
+            .map(|c| format!("{tr}.{c}"))
+            .collect();
+        out.push(json!({"rule": "S-ROW-SHORT", "severity": "error", "cells": row_cells}));
+        out.push(json!({"rule": "S-ALIGN-GUESS", "severity": "warning", "cells": row_cells}));
+    }
+    let get = |id: &str| -> Option<i64> {
+        match cells.get(id) {
+            Some((CellState::Blank | CellState::Marker, _)) => Some(0),
+            Some((_, Some(v))) => v.as_i64(),
+            _ => None,
+        }
+    };
+    let derived = |id: &str| matches!(cells.get(id), Some((CellState::Derived, _)));
+    let tpl = spec.tpl();
+    let rows: &[&str] = match tpl {
+        Template::Y2019 => schema::T3_ROWS_2019,
+        _ => schema::T3_ROWS_2021,
+    };
+    for col in schema::T3_COLS {
+        let id = |row: &str| format!("t3.{row}.{col}");
+        let sum: Option<i64> = schema::t3_result_rows(tpl)
+            .iter()
+            .map(|r| get(&id(r)))
+            .sum();
+        if sum
+            .zip(get(&id("results_total")))
+            .is_some_and(|(a, b)| a != b)
+        {
+            out.push(json!({"rule": "T3-RESULTS-SUM", "severity": "error", "cells": [id("results_total")]}));
+        }
+        let l = get(&id("new_received"))
+            .zip(get(&id("carried_over")))
+            .map(|(a, b)| a + b);
+        let r = get(&id("results_total"))
+            .zip(get(&id("carried_forward")))
+            .map(|(a, b)| a + b);
+        if l.zip(r).is_some_and(|(a, b)| a != b) {
+            out.push(json!({"rule": "T3-BALANCE", "severity": "error",
+                "cells": [id("new_received"), id("carried_over"), id("results_total"), id("carried_forward")]}));
+        }
+    }
+    for row in rows {
+        let total = format!("t3.{row}.total");
+        let parts: Vec<String> = schema::T3_APPLICANT_COLS
+            .iter()
+            .map(|c| format!("t3.{row}.{c}"))
+            .collect();
+        if derived(&total) || parts.iter().any(|p| derived(p)) {
+            continue;
+        }
+        let sum: Option<i64> = parts.iter().map(|p| get(p)).sum();
+        if sum.zip(get(&total)).is_some_and(|(a, b)| a != b) {
+            out.push(json!({"rule": "T3-ROW-TOTAL", "severity": "error", "cells": [total]}));
+        }
+    }
+    serde_json::Value::Array(out)
 }

@@ -67,6 +67,10 @@ pub struct Cell {
     pub span: Span,
     /// 1-based source line, for text input.
     pub line: Option<usize>,
+    /// The source has no cell here: a row shorter than its table, padded to
+    /// keep the grid rectangular (an HTML `<tr>` with a `<td>` fewer, a Word
+    /// row with fewer cells than the grid). Not a blank cell.
+    pub phantom: bool,
 }
 
 /// The merge status of a grid slot.
@@ -101,6 +105,7 @@ impl Cell {
             text: text.into(),
             span: Span::default(),
             line: None,
+            phantom: false,
         }
     }
 
@@ -110,6 +115,7 @@ impl Cell {
             text: text.into(),
             span: Span::default(),
             line: Some(line),
+            phantom: false,
         }
     }
 
@@ -198,12 +204,14 @@ impl Grid {
                                 text: p.text.clone(),
                                 span: Span::Origin { rows: rs, cols: cs },
                                 line: p.line,
+                                phantom: false,
                             }
                         } else {
                             Cell {
                                 text: String::new(),
                                 span: Span::Covered { row: r, col: c },
                                 line: p.line,
+                                phantom: false,
                             }
                         });
                     }
@@ -216,7 +224,14 @@ impl Grid {
             .into_iter()
             .map(|mut row| {
                 row.resize(width, None);
-                row.into_iter().map(Option::unwrap_or_default).collect()
+                row.into_iter()
+                    .map(|c| {
+                        c.unwrap_or(Cell {
+                            phantom: true,
+                            ..Cell::default()
+                        })
+                    })
+                    .collect()
             })
             .collect();
         (

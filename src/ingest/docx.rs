@@ -798,11 +798,17 @@ impl TableBuilder {
                             cols: span,
                         },
                         line: None,
+                        phantom: false,
                     };
                     out_real[start] = true;
                 }
                 for slot in out.iter_mut().skip(start + 1).take(span - 1) {
                     slot.span = Span::Covered { row: r, col: start };
+                }
+            }
+            for (slot, is_real) in out.iter_mut().zip(&out_real) {
+                if !is_real && !slot.is_covered() {
+                    slot.phantom = true; // padding: the row has no cell here
                 }
             }
             rows.push(out);

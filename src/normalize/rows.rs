@@ -103,6 +103,28 @@ pub struct Row {
     pub caption: Option<String>,
     /// Whether the grid was transposed (rows and columns swapped) to read it.
     pub transposed: bool,
+    /// Whether the row was read from running text (cell borders unknown)
+    /// rather than from a grid.
+    pub scanned: bool,
+}
+
+impl Row {
+    /// Whether the row's values are a glued run for `n` cells: digits
+    /// without their borders. In running text any run can be glued; in a
+    /// grid, each cell is a value of its own, so only a row whose numbers
+    /// all sit in one cell (or a cell holding several numbers) is glued.
+    pub fn is_glued(&self, n: usize) -> bool {
+        let texts: Vec<&str> = self.values.iter().map(|v| v.text.as_str()).collect();
+        if !super::glued::is_glued(&texts, n) {
+            return false;
+        }
+        self.scanned
+            || self.values.len() == 1
+            || self
+                .values
+                .iter()
+                .any(|v| v.text.trim().contains(char::is_whitespace))
+    }
 }
 
 impl Row {
@@ -168,6 +190,9 @@ fn grid_rows(
         let mut own: Vec<(usize, &str, Option<usize>)> = Vec::new();
         let mut context: Vec<(usize, String)> = Vec::new();
         for (c, cell) in slots.iter().enumerate() {
+            if cell.phantom {
+                continue; // no cell in the source here
+            }
             match cell.span {
                 Span::Covered { row, col } if row == r => {
                     let _ = col;
@@ -264,6 +289,7 @@ fn grid_rows(
             heads: heads.clone(),
             caption: caption.clone(),
             transposed: false,
+            scanned: false,
         });
     }
 }

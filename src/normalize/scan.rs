@@ -387,6 +387,7 @@ fn scan_rows(
             heads: heads.clone(),
             caption: None,
             transposed: false,
+            scanned: true,
         });
     }
 }
@@ -487,6 +488,7 @@ fn t4_row(s: &Stream, start: usize, end: usize, table: usize) -> Option<Row> {
         heads: Heads::default(),
         caption: None,
         transposed: false,
+        scanned: true,
     })
 }
 

@@ -136,7 +136,6 @@ pub fn assemble(
             continue;
         }
         let n = T3_COLS.len();
-        let texts: Vec<&str> = row.values.iter().map(|v| v.text.as_str()).collect();
         if row.values.len() == n {
             for (v, col) in row.values.iter().zip(T3_COLS) {
                 set(report, key, col, v);
@@ -159,7 +158,7 @@ pub fn assemble(
                     cells: row_ids(key),
                 });
             }
-        } else if glued::is_glued(&texts, n) {
+        } else if row.is_glued(n) {
             glued_rows.push((key, row));
         } else {
             short.push((key, row));
@@ -327,11 +326,54 @@ fn align_short(report: &mut Report, template: Template, key: &'static str, row: 
     }
     best.sort_by_key(|b| std::cmp::Reverse(b.0));
     let top = best[0].0;
-    let winners: Vec<&Vec<usize>> = best
+    let mut winners: Vec<&Vec<usize>> = best
         .iter()
         .filter(|(s, _)| *s == top)
         .map(|(_, p)| p)
         .collect();
+    // Placements that put the same values in the same columns (a row of
+    // zeros, say) are one reading, not several.
+    let reading = |p: &Vec<usize>| -> Vec<Option<i64>> {
+        let mut r: Vec<Option<i64>> = (0..n)
+            .map(|c| {
+                p.iter()
+                    .position(|&x| x == c)
+                    .and_then(|i| numbers_value(&row.values[i].text))
+            })
+            .collect();
+        // With one cell missing, the row total decides it.
+        if let [missing] = (0..n).filter(|c| !p.contains(c)).collect::<Vec<_>>()[..] {
+            let sum_parts: Option<i64> = (0..n - 1).filter(|c| *c != missing).map(|c| r[c]).sum();
+            r[missing] = if missing == n - 1 {
+                sum_parts
+            } else {
+                r[n - 1].zip(sum_parts).map(|(t, o)| t - o)
+            };
+        }
+        r
+    };
+    // The same reading means the same text in every column (a marker and a
+    // 0 are different readings) and the same derived value.
+    let reading_key = |p: &Vec<usize>| -> (Vec<String>, Vec<Option<i64>>) {
+        let texts = (0..n)
+            .map(|c| {
+                p.iter()
+                    .position(|&x| x == c)
+                    .map_or(String::new(), |i| row.values[i].text.clone())
+            })
+            .collect();
+        (texts, reading(p))
+    };
+    let mut seen_readings: Vec<(Vec<String>, Vec<Option<i64>>)> = Vec::new();
+    winners.retain(|p| {
+        let r = reading_key(p);
+        if seen_readings.contains(&r) {
+            false
+        } else {
+            seen_readings.push(r);
+            true
+        }
+    });
     if winners.len() > 1 {
         let readings: Vec<Vec<Num>> = winners
             .iter()

@@ -41,7 +41,6 @@ pub fn assemble(rows: &[Row], report: &mut Report) -> bool {
             continue;
         }
         let n = row.values.len();
-        let texts: Vec<&str> = row.values.iter().map(|v| v.text.as_str()).collect();
         if n == 15 && groups_done.is_empty() {
             let by_head = header_ids(row);
             for (i, id) in by_head.unwrap_or_else(t4_ids).into_iter().enumerate() {
@@ -59,7 +58,7 @@ pub fn assemble(rows: &[Row], report: &mut Report) -> bool {
             for (i, c) in T4_COLS.iter().enumerate() {
                 placed.push((format!("t4.{group}.{c}"), row, i));
             }
-        } else if groups_done.is_empty() && glued_row.is_none() && glued::is_glued(&texts, 15) {
+        } else if groups_done.is_empty() && glued_row.is_none() && row.is_glued(15) {
             glued_row = Some(row);
             groups_done.extend(T4_GROUPS);
         }

@@ -84,7 +84,7 @@ fn mismatches(spec: &ReportSpec, v: &Variants, r: &Report) -> Vec<String> {
         }
         let ws = states[id];
         let gs = r.state(id);
-        if in_short && gs == Some(CellState::Derived) || in_short && ws == CellState::Derived {
+        if in_short && (gs == Some(CellState::Derived) || ws == CellState::Derived) {
             // Which cell of a row is the missing one is undecidable when the
             // row's values fit several placements equally (a row of zeros);
             // the values are what must be right.
@@ -127,7 +127,7 @@ fn variants(seed: u64, flags: u8, drop: Option<String>) -> Variants {
 
 /// A t3 cell to drop, or none.
 fn drop_choice(spec: &ReportSpec, pick: u16) -> Option<String> {
-    if pick % 3 == 0 {
+    if pick.is_multiple_of(3) {
         return None;
     }
     let ids: Vec<String> = spec

@@ -337,7 +337,13 @@ fn keep_entry(entry: &walkdir::DirEntry, skip: Option<&Path>) -> bool {
     if entry.depth() == 0 {
         return true;
     }
-    if entry.file_name().to_string_lossy().starts_with('.') {
+    let name = entry.file_name().to_string_lossy();
+    if name.starts_with('.') {
+        return false;
+    }
+    // JSON is no report format: in a folder it is answers or ogi's own
+    // output (a file named on the command line is still read).
+    if entry.file_type().is_file() && (name.ends_with(".json") || name.ends_with(".jsonl")) {
         return false;
     }
     match skip {

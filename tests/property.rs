@@ -206,3 +206,68 @@ fn dump_case() {
     let v = variants(seed, 0, std::env::var("DROP").ok());
     std::fs::write("/tmp/case.txt", render::to_text(&spec, &v)).unwrap();
 }
+
+/// Pieces that steer random text towards the report's own structure.
+const PIECES: &[&str] = &[
+    "一、本年新收政府信息公开申请数量",
+    "二、上年结转政府信息公开申请数量",
+    "（一）予以公开",
+    "（二）部分公开",
+    "（三）不予公开",
+    "1.属于国家秘密",
+    "3.其他",
+    "（六）其他处理",
+    "（七）总计",
+    "四、结转下年度继续办理",
+    "行政复议",
+    "行政诉讼",
+    "结果维持",
+    "总计",
+    "自然人",
+    "商业企业",
+    "规章",
+    "行政规范性文件",
+    "行政许可",
+    "本年制发件数",
+    "本年新制作数量",
+    "政府集中采购",
+    "第二十条第（一）项",
+    "申请人情况",
+    "小计",
+    "0",
+    "1",
+    "12",
+    "0000000",
+    "251000元",
+    "-",
+    "/",
+    "１２",
+    "+3",
+    "\t",
+    " \t",
+    "\n",
+    "\n\n",
+    "|",
+    " ",
+    "2024年",
+    "政府信息公开工作年度报告",
+    "三、收到和处理政府信息公开申请情况",
+    "四、政府信息公开行政复议、行政诉讼情况",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, .. ProptestConfig::default() })]
+
+    /// No text, however broken, panics the reader, the normaliser or the
+    /// checker.
+    #[test]
+    fn no_text_panics_the_pipeline(parts in proptest::collection::vec(0usize..PIECES.len(), 0..400), noise in ".{0,40}") {
+        let mut text: String = parts.iter().map(|i| PIECES[*i]).collect();
+        text.push_str(&noise);
+        let r = read(text.as_bytes(), "x.txt");
+        let _ = r.to_json();
+        // Markdown tables too.
+        let md = text.replace('\t', "|");
+        let _ = read(md.as_bytes(), "x.md").to_json();
+    }
+}

@@ -1,0 +1,10 @@
+//! Any bytes through the text reader, then the rest of the pipeline.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(doc) = ogi::ingest::text::read(data) {
+        let mut r = ogi::normalize::normalize(&doc, ogi::schema::Source::default());
+        ogi::check::run(&mut r);
+    }
+});

@@ -347,8 +347,9 @@ fn starts_with_ignore_case(hay: &[u8], prefix: &[u8]) -> bool {
 // (foreign content, framesets, `<plaintext>`) it gives up and the page is
 // parsed as it is.
 
-/// Attributes the reader uses; all others are dropped by [`slim`].
-const KEPT_ATTRIBUTES: [&str; 2] = ["colspan", "rowspan"];
+/// Attributes [`slim`] keeps: the spans the reader uses, and `type`, which
+/// the tree builder looks at (`<input type=hidden>` inside a table).
+const KEPT_ATTRIBUTES: [&str; 3] = ["colspan", "rowspan", "type"];
 
 /// Elements after whose start tag the tokenizer reads raw text until the
 /// matching end tag.
@@ -356,14 +357,23 @@ const RAW_TEXT_ELEMENTS: [&str; 9] = [
     "title", "textarea", "style", "xmp", "iframe", "noembed", "noframes", "noscript", "script",
 ];
 
+/// Raw-text elements whose content the reader never reads (see [`kind`]);
+/// the tree builder switches to raw text after their start tag in every
+/// insertion mode [`slim`] lets through, so their content can go.
+const HIDDEN_RAW_TEXT: [&str; 6] = [
+    "script", "style", "noscript", "iframe", "noembed", "noframes",
+];
+
 /// Elements whose presence makes [`slim`] give up.
 const UNSLIMMABLE: [&str; 4] = ["svg", "math", "frameset", "plaintext"];
 
-/// The page with every tag reduced to its name and [`KEPT_ATTRIBUTES`];
+/// The page with every tag reduced to its name and [`KEPT_ATTRIBUTES`],
+/// and inline wrappers around plain text dropped (see [`InlinePairs`]);
 /// `None` when the page holds an element of [`UNSLIMMABLE`].
 fn slim(src: &str) -> Option<String> {
     let b = src.as_bytes();
     let mut out = String::with_capacity(src.len() / 2);
+    let mut pairs = InlinePairs::default();
     let mut i = 0;
     while let Some(off) = memchr(b'<', &b[i..]) {
         let lt = i + off;
@@ -379,6 +389,7 @@ fn slim(src: &str) -> Option<String> {
                 if UNSLIMMABLE.iter().any(|n| name.eq_ignore_ascii_case(n)) {
                     return None;
                 }
+                pairs.start_tag(name, mark, &out);
                 i = end;
                 if let Some(raw) = RAW_TEXT_ELEMENTS
                     .iter()
@@ -390,7 +401,10 @@ fn slim(src: &str) -> Option<String> {
                         raw_text_end(b, i, raw.as_bytes())
                     };
                     let close = close.unwrap_or(b.len());
-                    out.push_str(&src[i..close]);
+                    // The content of elements never read as text is left out.
+                    if !HIDDEN_RAW_TEXT.contains(raw) {
+                        out.push_str(&src[i..close]);
+                    }
                     i = close;
                 }
             }
@@ -398,7 +412,10 @@ fn slim(src: &str) -> Option<String> {
                 Some(c) if c.is_ascii_alphabetic() => {
                     let mark = out.len();
                     match slim_tag(src, lt + 2, &mut out, true) {
-                        Some((_, end)) => i = end,
+                        Some((name, end)) => {
+                            pairs.end_tag(name, mark, &mut out);
+                            i = end;
+                        }
                         None => {
                             out.truncate(mark);
                             break;
@@ -406,20 +423,29 @@ fn slim(src: &str) -> Option<String> {
                     }
                 }
                 Some(b'>') => {
+                    pairs.clear();
                     out.push_str("</>");
                     i = lt + 3;
                 }
                 // A bogus comment (or EOF): copied as is.
-                _ => i = copy_through_gt(src, lt, &mut out),
+                _ => {
+                    pairs.clear();
+                    i = copy_through_gt(src, lt, &mut out);
+                }
             },
             Some(b'!') if b[lt..].starts_with(b"<!--") => {
+                pairs.clear();
                 out.push_str("<!---->");
                 i = comment_end(b, lt);
             }
             // Doctype, bogus comment, CDATA outside foreign content: all
             // end at the first '>'.
-            Some(b'!') | Some(b'?') => i = copy_through_gt(src, lt, &mut out),
+            Some(b'!') | Some(b'?') => {
+                pairs.clear();
+                i = copy_through_gt(src, lt, &mut out);
+            }
             _ => {
+                pairs.clear();
                 out.push('<');
                 i = lt + 1;
             }
@@ -427,6 +453,67 @@ fn slim(src: &str) -> Option<String> {
     }
     out.push_str(&src[i..]);
     Some(out)
+}
+
+/// Open `<span>` (and namespaced Word tags: `<o:p>`, `<st1:chsdate>`)
+/// start tags in the slimmed output that enclose nothing but text so far.
+///
+/// Such an element, closed by its end tag with only text inside, changes
+/// nothing for the reader: the tree builder always pushes it as the current
+/// node (foster-parenting it where its text would go anyway) and the end
+/// tag pops it straight back (with any formatting elements reconstructed
+/// inside it, which are inline too). So the pair can go, which spares the
+/// parser a third of the tags of a Word or TRS page. Any other markup in
+/// between makes the open ones ineligible.
+#[derive(Default)]
+struct InlinePairs<'s> {
+    /// Name, position and length of each eligible start tag in the output.
+    open: Vec<(&'s str, usize, usize)>,
+}
+
+impl<'s> InlinePairs<'s> {
+    fn pairable(name: &str) -> bool {
+        name.eq_ignore_ascii_case("span") || name.contains(':')
+    }
+
+    fn clear(&mut self) {
+        self.open.clear();
+    }
+
+    /// A start tag was written to `out[mark..]`.
+    fn start_tag(&mut self, name: &'s str, mark: usize, out: &str) {
+        if Self::pairable(name) {
+            self.open.push((name, mark, out.len() - mark));
+        } else {
+            self.clear();
+        }
+    }
+
+    /// An end tag was written to `out[mark..]`: drop it and its start tag
+    /// when they enclose only text, unless the text on either side would
+    /// then run together into markup (`<` before, or an unfinished
+    /// character reference such as `&amp` before `;`).
+    fn end_tag(&mut self, name: &str, mark: usize, out: &mut String) {
+        let Some(&(open_name, start, len)) = self.open.last() else {
+            return;
+        };
+        if !open_name.eq_ignore_ascii_case(name) {
+            self.clear();
+            return;
+        }
+        self.open.pop();
+        let unsafe_tail = |s: &str| {
+            s.ends_with('<')
+                || s.trim_end_matches(|c: char| c.is_ascii_alphanumeric() || c == '#')
+                    .ends_with('&')
+        };
+        if unsafe_tail(&out[..start]) || unsafe_tail(&out[..mark]) {
+            self.clear();
+            return;
+        }
+        out.truncate(mark);
+        out.replace_range(start..start + len, "");
+    }
 }
 
 /// Tokenizes the tag whose name starts at `p` and appends `<name …>` (or
@@ -656,7 +743,7 @@ fn script_end(b: &[u8], from: usize) -> Option<usize> {
 }
 
 fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
-    hay.iter().position(|&c| c == needle)
+    memchr::memchr(needle, hay)
 }
 
 // ---------------------------------------------------------------------------
@@ -684,9 +771,9 @@ fn kind(el: &Element) -> Kind {
         return Kind::Hidden;
     }
     match &*el.name.local {
-        "script" | "style" | "noscript" | "template" | "iframe" | "noframes" | "object"
-        | "embed" | "head" | "title" | "textarea" | "svg" | "math" | "audio" | "video"
-        | "canvas" | "frameset" | "frame" => Kind::Hidden,
+        "script" | "style" | "noscript" | "template" | "iframe" | "noembed" | "noframes"
+        | "object" | "embed" | "head" | "title" | "textarea" | "svg" | "math" | "audio"
+        | "video" | "canvas" | "frameset" | "frame" => Kind::Hidden,
         "table" => Kind::Table,
         "br" | "hr" | "wbr" => Kind::Break,
         "pre" | "listing" | "xmp" | "plaintext" => Kind::Pre,
@@ -733,10 +820,10 @@ fn find_title(root: NodeRef<'_, Node>) -> Option<String> {
 ///
 /// Whitespace is what [`collapse_whitespace`](crate::grid::collapse_whitespace)
 /// treats as whitespace; a run of it becomes one space, except that a run
-/// of plain spaces and newlines containing a newline between two wide (CJK)
-/// characters of the same text node disappears (the CSS Text 3
-/// segment-break transformation, limited to one text node so that
-/// `<a>国务院</a>\n<a>省政府</a>` keeps its space).
+/// of plain spaces and line breaks holding a line break between two wide
+/// (CJK) characters disappears: the CSS Text 3 segment-break
+/// transformation, which undoes the line wrapping Word and CMS editors put
+/// inside Chinese text (`政府信\n息` reads `政府信息`).
 #[derive(Debug, Default)]
 struct TextAcc {
     out: String,
@@ -745,43 +832,79 @@ struct TextAcc {
     gap: bool,
     /// The pending whitespace holds a line break.
     gap_newline: bool,
-    /// The pending whitespace must stay a space (`&nbsp;`, U+3000, a `<br>`,
-    /// a block boundary, or it spans text nodes).
+    /// The pending whitespace must stay a space (`&nbsp;`, U+3000, `<br>`,
+    /// a block boundary inside a cell).
     gap_hard: bool,
 }
 
-fn is_space(ch: char) -> bool {
-    ch.is_whitespace() || ch == '\u{a0}' || ch == '\u{3000}' || ch == '\u{feff}'
+/// The length of the whitespace character at the start of `b`, if there is
+/// one, whitespace being what
+/// [`collapse_whitespace`](crate::grid::collapse_whitespace) collapses: the
+/// UTF-8 encodings of the UTF-8 encodings of U+0009–U+000D,
+/// U+0020, U+0085, U+00A0, U+1680, U+2000–U+200A, U+2028, U+2029, U+202F,
+/// U+205F, U+3000 and U+FEFF).
+fn space_len(b: &[u8]) -> Option<usize> {
+    match b {
+        [b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r' | b' ', ..] => Some(1),
+        [0xC2, 0x85 | 0xA0, ..] => Some(2),
+        [0xE1, 0x9A, 0x80, ..]
+        | [0xE2, 0x80, 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF, ..]
+        | [0xE2, 0x81, 0x9F, ..]
+        | [0xE3, 0x80, 0x80, ..]
+        | [0xEF, 0xBB, 0xBF, ..] => Some(3),
+        _ => None,
+    }
 }
 
 impl TextAcc {
     fn push_str(&mut self, s: &str) {
-        if self.gap {
-            self.gap_hard = true;
+        let bytes = s.as_bytes();
+        let mut word_start = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            // Only these bytes can begin a whitespace character.
+            if !matches!(b, b'\t'..=b'\r' | b' ' | 0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF) {
+                i += 1;
+                continue;
+            }
+            let Some(len) = space_len(&bytes[i..]) else {
+                i += 1;
+                continue;
+            };
+            if word_start < i {
+                self.push_word(&s[word_start..i]);
+            }
+            self.gap = true;
+            match b {
+                b'\n' | b'\r' => self.gap_newline = true,
+                b'\t' | b'\x0b' | b'\x0c' | b' ' | 0xEF => {}
+                _ => self.gap_hard = true,
+            }
+            i += len;
+            word_start = i;
         }
-        for ch in s.chars() {
-            if is_space(ch) {
-                self.gap = true;
-                match ch {
-                    '\n' | '\r' => self.gap_newline = true,
-                    ' ' | '\t' | '\x0c' | '\u{feff}' => {}
-                    _ => self.gap_hard = true,
-                }
-            } else {
-                if self.gap && !self.out.is_empty() {
-                    let join =
-                        self.gap_newline && !self.gap_hard && is_wide(self.last) && is_wide(ch);
-                    if !join {
-                        self.out.push(' ');
-                    }
-                }
-                self.gap = false;
-                self.gap_newline = false;
-                self.gap_hard = false;
-                self.out.push(ch);
-                self.last = ch;
+        if word_start < bytes.len() {
+            self.push_word(&s[word_start..]);
+        }
+    }
+
+    /// Appends text without whitespace, settling the pending gap first.
+    fn push_word(&mut self, word: &str) {
+        let Some(first) = word.chars().next() else {
+            return;
+        };
+        if self.gap && !self.out.is_empty() {
+            let join = self.gap_newline && !self.gap_hard && is_wide(self.last) && is_wide(first);
+            if !join {
+                self.out.push(' ');
             }
         }
+        self.gap = false;
+        self.gap_newline = false;
+        self.gap_hard = false;
+        self.out.push_str(word);
+        self.last = word.chars().next_back().unwrap_or(first);
     }
 
     /// A forced separation (`<br>` or a block boundary inside a cell).
@@ -1507,9 +1630,11 @@ mod tests {
         let mut acc = TextAcc::default();
         acc.push_str("  本年新收政府信\n  息公开 \u{3000} 申请\n数量 1\n2 ");
         assert_eq!(acc.take(), "本年新收政府信息公开 申请数量 1 2");
-        // Across text nodes the break stays a space.
-        let doc = read("<p><a>国务院</a>\n<a>省政府</a></p>".as_bytes()).unwrap();
-        assert_eq!(texts(&doc), ["国务院 省政府"]);
+        // Across inline elements too, as CSS does; Latin words keep their space.
+        let doc =
+            read("<p><a>国务院</a>\n<a>省政府</a></p><p><a>Home</a>\n<a>News</a></p>".as_bytes())
+                .unwrap();
+        assert_eq!(texts(&doc), ["国务院省政府", "Home News"]);
         // &nbsp; between CJK keeps a space; a <br> in a cell is one space.
         let doc =
             read("<table><tr><td>总&nbsp;\n计<br><br>合计</td></tr></table>".as_bytes()).unwrap();
@@ -1517,6 +1642,20 @@ mod tests {
         // <pre> keeps its lines.
         let doc = read(b"<pre>a  b\nc</pre>").unwrap();
         assert_eq!(texts(&doc), ["a b", "c"]);
+    }
+
+    #[test]
+    fn space_bytes_match_the_whitespace_of_collapse_whitespace() {
+        let mut buf = [0u8; 4];
+        for ch in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            let expected = ch.is_whitespace() || matches!(ch, '\u{a0}' | '\u{3000}' | '\u{feff}');
+            let bytes = ch.encode_utf8(&mut buf).as_bytes();
+            let found = space_len(bytes);
+            assert_eq!(found.is_some(), expected, "{ch:?}");
+            if let Some(len) = found {
+                assert_eq!(len, bytes.len(), "{ch:?}");
+            }
+        }
     }
 
     #[test]
@@ -1569,9 +1708,23 @@ mod tests {
         assert!(slim("<svg><title>x</title></svg>").is_none());
         // Raw text is copied as it is, and the end tag found like the tokenizer does.
         let s = slim("<script>if(a<b&&c>\"d\"){}</scripts></script ><p class=x>").unwrap();
-        assert_eq!(s, "<script>if(a<b&&c>\"d\"){}</scripts></script><p>");
+        assert_eq!(s, "<script></script><p>");
         let s = slim("<script><!--<script>x</script>y--></script>z<b id=1>").unwrap();
-        assert_eq!(s, "<script><!--<script>x</script>y--></script>z<b>");
+        assert_eq!(s, "<script></script>z<b>");
+        let s = slim("<title>a<b>c</title><xmp>1<2</xmp><style>x</style>").unwrap();
+        assert_eq!(s, "<title>a<b>c</title><xmp>1<2</xmp><style></style>");
+        // Spans and namespaced Word tags around plain text go, unless the
+        // text around would then form markup.
+        let s = slim("a<SPAN lang=EN-US>1<span>2</span>3</SPAN>4<o:p></o:p><st1:x a=1>b</st1:x>");
+        assert_eq!(s.unwrap(), "a1234b");
+        let s = slim("<span>a<b>b</b></span><span>c<br></span><span>d</o:p>");
+        assert_eq!(
+            s.unwrap(),
+            "<span>a<b>b</b></span><span>c<br></span><span>d</o:p>"
+        );
+        assert_eq!(slim("<<span>p</span>>").unwrap(), "<<span>p</span>>");
+        assert_eq!(slim("&amp<span></span>;").unwrap(), "&amp<span></span>;");
+        assert_eq!(slim("<span>&amp</span>;").unwrap(), "<span>&amp</span>;");
     }
 
     /// Pages whose parse must not change when slimmed: tricky tokenizer
@@ -1648,6 +1801,11 @@ mod tests {
                     "<!--[if gte mso 9]>", "<![endif]-->", "<![if !x]>", "<![endif]>", "<div>",
                     "</div>", "<li>", "<h1>", "<font>", "</font>", "<a href=x>", "</a>",
                     "<noscript>", "</noscript>", "<iframe>", "</iframe>", "<svg>",
+                    "<SPAN class=x>", "</SPAN>", "<st1:x>", "</st1:x>", "</option>",
+                    "<optgroup>", "<legend>", "</legend>", "<dialog>", "<video>", "</video>",
+                    "<b>", "</b>", "<i>", "&", "&amp", ";", "#", "<fieldset>", "<ruby>",
+                    "<rt>", "</li>", "<dd>", "<dt>", "<input type=hidden>", "</select>",
+                    "<selectedcontent>", "<noembed>", "</noembed>", "<noframes>", "</noframes>", "<button>", "<ul>", "</ul>", "<col>", "<colgroup>",
                 ]),
                 0..80,
             )

@@ -148,14 +148,26 @@ fn baseline(
     let venv = root.join("target/bench-venv");
     let python = venv.join("bin/python");
     if !python.exists() {
-        println!("baseline: creating {} (pandas, lxml, python-docx, openpyxl)", venv.display());
+        println!(
+            "baseline: creating {} (pandas, lxml, python-docx, openpyxl)",
+            venv.display()
+        );
         let ok = Command::new("python3")
             .args(["-m", "venv"])
             .arg(&venv)
             .status()?
             .success()
             && Command::new(&python)
-                .args(["-m", "pip", "install", "-q", "pandas", "lxml", "python-docx", "openpyxl"])
+                .args([
+                    "-m",
+                    "pip",
+                    "install",
+                    "-q",
+                    "pandas",
+                    "lxml",
+                    "python-docx",
+                    "openpyxl",
+                ])
                 .status()?
                 .success();
         if !ok {
@@ -165,7 +177,11 @@ fn baseline(
     }
     for (label, kinds, ours_key) in [
         ("html", &["html"][..], "html"),
-        ("docx", &["docx-word", "docx-wps", "docx-libreoffice"][..], "docx"),
+        (
+            "docx",
+            &["docx-word", "docx-wps", "docx-libreoffice"][..],
+            "docx",
+        ),
         ("xlsx", &["xlsx"][..], "xlsx"),
     ] {
         let files: Vec<&PathBuf> = kinds
@@ -185,7 +201,10 @@ fn baseline(
         else {
             println!(
                 "baseline {label}: failed: {}",
-                String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("")
+                String::from_utf8_lossy(&out.stderr)
+                    .lines()
+                    .last()
+                    .unwrap_or("")
             );
             continue;
         };

@@ -145,7 +145,25 @@ fn looks_like_html(bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(4096)];
     let lower: Vec<u8> = head.iter().map(u8::to_ascii_lowercase).collect();
     let has = |needle: &[u8]| lower.windows(needle.len()).any(|w| w == needle);
-    has(b"<!doctype html") || has(b"<html") || has(b"<table") || has(b"<body") || has(b"<meta ")
+    if has(b"<!doctype html") || has(b"<html") || has(b"<body") || has(b"<table") {
+        return true;
+    }
+    // A CMS fragment starts with a tag (`<p style=…>`); text that merely
+    // mentions one does not, so count tags as well.
+    let start = lower
+        .iter()
+        .position(|b| !b.is_ascii_whitespace() && *b != 0xEF && *b != 0xBB && *b != 0xBF);
+    let starts_with_tag = start.is_some_and(|i| {
+        lower[i] == b'<'
+            && lower
+                .get(i + 1)
+                .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'!')
+    });
+    let tags = lower
+        .windows(2)
+        .filter(|w| w[0] == b'<' && (w[1].is_ascii_alphabetic() || w[1] == b'/'))
+        .count();
+    (starts_with_tag && tags >= 2) || tags >= 12
 }
 
 /// Text has no NUL bytes and few control characters in its first 8 KiB.

@@ -55,7 +55,7 @@ pub fn assemble(
             }
             T3Label::Group(sub) => {
                 group = Some(sub);
-                if row.values.iter().any(|v| !v.text.trim().is_empty()) && !hits.contains_key(sub) {
+                if !row.values.is_empty() && !hits.contains_key(sub) {
                     hits.insert(sub, row);
                 }
             }
@@ -85,6 +85,14 @@ pub fn assemble(
     } else {
         Template::Y2021
     };
+    // In the 2021 layout a group label on a row of its own with only empty
+    // cells is a label, not a subtotal the report added.
+    if template == Template::Y2021 {
+        hits.retain(|key, row| {
+            crate::schema::T3_ROWS_2021.contains(key)
+                || row.values.iter().any(|v| !v.text.trim().is_empty())
+        });
+    }
     let canonical: &[&str] = match template {
         Template::Y2019 => T3_ROWS_2019,
         _ => T3_ROWS_2021,

@@ -170,7 +170,10 @@ pub fn check(report: &Report) -> Context {
 ///   "states": {"t3.results_total.total": "derived"},  // only cells that are not ok
 ///   "rules":  {"t3.results_total.total": "T3-ROW-TOTAL"}, // provenance of derived/mapped
 ///   "raw":    {"t3.disclosed.total": "见附件"},          // cell text, when it matters
-///   "observations": [{"kind": "row_short", "table": "t3", "row": "results_total", …}]
+///   "observations": [{"kind": "row_short", "table": "t3", "row": "results_total", …}],
+///   "narrative": ["全年共收到政府信息公开申请2件。"],   // report.narrative, a string a line
+///   "meta": {"title": "…2024年…报告", "agency": "…", "year": 2024,
+///            "period": {"start": "2024-01-01", "end": "2024-12-31"}}
 /// }
 /// ```
 ///
@@ -190,6 +193,10 @@ pub fn check(report: &Report) -> Context {
 /// `ambiguous {cells, raw, readings, count}`, `template_mixed {detail,
 /// detail_en}`, `unit_converted {cell, raw, from, to}`. Missing `cells` of a
 /// row observation default to the row's cells in the report.
+///
+/// `narrative` fills `report.narrative`; `meta` fills `title`, `agency`,
+/// `year`, `period` and `scope` of `report.meta` (the corpus' files hold the
+/// first three).
 #[cfg(test)]
 pub(crate) mod fixture {
     use std::collections::HashMap;
@@ -356,6 +363,38 @@ pub(crate) mod fixture {
                 let obs = parse_observation(o, &r)?;
                 r.observations.push(obs);
             }
+        }
+        if let Some(list) = j.get("narrative").and_then(Json::as_array) {
+            r.narrative = list
+                .iter()
+                .map(|l| {
+                    l.as_str()
+                        .map(String::from)
+                        .ok_or("narrative: strings only")
+                })
+                .collect::<Result<_, _>>()?;
+        }
+        if let Some(m) = j.get("meta").and_then(Json::as_object) {
+            let text = |k: &str| m.get(k).and_then(Json::as_str).map(String::from);
+            r.meta.title = text("title");
+            r.meta.agency = text("agency");
+            if let Some(scope) = text("scope") {
+                r.meta.scope = scope;
+            }
+            r.meta.year = m
+                .get("year")
+                .and_then(Json::as_i64)
+                .and_then(|y| i32::try_from(y).ok());
+            r.meta.period = match m.get("period") {
+                None | Some(Json::Null) => None,
+                Some(p) => {
+                    let day = |k: &str| p.get(k).and_then(Json::as_str).map(String::from);
+                    match (day("start"), day("end")) {
+                        (Some(start), Some(end)) => Some(schema::Period { start, end }),
+                        _ => return Err("meta.period needs start and end".into()),
+                    }
+                }
+            };
         }
         Ok(r)
     }

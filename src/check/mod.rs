@@ -35,6 +35,7 @@ use crate::schema::{Finding, Report, Severity};
 
 pub mod h_likely_cell;
 pub mod labels;
+pub mod m_year;
 pub(crate) mod relation;
 pub mod s_align_guess;
 pub mod s_ambiguous;
@@ -102,6 +103,7 @@ impl Context {
 /// Every implemented per-report rule, sorted by id.
 pub static RULES: &[&dyn Rule] = &[
     &h_likely_cell::HLikelyCell,
+    &m_year::MYear,
     &s_align_guess::SAlignGuess,
     &s_ambiguous::SAmbiguous,
     &s_legacy::SLegacy,
@@ -132,7 +134,7 @@ pub fn rule(id: &str) -> Option<&'static dyn Rule> {
     RULES.iter().copied().find(|r| r.id() == id)
 }
 
-/// Runs every per-report rule on `report`: S-, V- and T- rules in id
+/// Runs every per-report rule on `report`: M-, S-, V- and T- rules in id
 /// order, then H-LIKELY-CELL. Appends the findings to `report.findings` and
 /// adds the not-assessable counts to `report.not_assessable`. Call it once
 /// per report (a second call appends the same findings again).
@@ -551,7 +553,7 @@ mod tests {
     use super::*;
     use crate::schema::{Num, Severity};
 
-    /// The S, V, T and H ids of RULES.md (checked against the file itself
+    /// The S, V, T, H and M ids of RULES.md (checked against the file itself
     /// when /work/shared is present).
     const SPEC_IDS: &[&str] = &[
         "S-NOT-REPORT",
@@ -575,6 +577,7 @@ mod tests {
         "T4-GROUP-TOTAL",
         "T2-STOCK-FLOW",
         "H-LIKELY-CELL",
+        "M-YEAR",
     ];
 
     fn id_shape_ok(id: &str) -> bool {
@@ -616,7 +619,11 @@ mod tests {
             .captures_iter(&text)
             .filter_map(|c| c.get(1))
             .map(|m| m.as_str())
-            .filter(|id| ["S-", "V-", "T", "H-"].iter().any(|p| id.starts_with(p)))
+            .filter(|id| {
+                ["S-", "V-", "T", "H-", "M-"]
+                    .iter()
+                    .any(|p| id.starts_with(p))
+            })
             .collect();
         let listed: BTreeSet<&str> = SPEC_IDS.iter().copied().collect();
         assert_eq!(from_file, listed, "SPEC_IDS drifted from RULES.md");

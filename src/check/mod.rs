@@ -19,8 +19,9 @@
 //!   evaluation of the operand policy (`relation.rs`).
 //! - **H** (hints): `H-LIKELY-CELL` runs last and reasons over the failed
 //!   T3/T4 identities.
-//! - **N**, **M** (narrative, metadata) are per-report rules still to come:
-//!   they implement [`Rule`] like the others.
+//! - **N** (narrative against tables) and **M** (metadata): per-report rules
+//!   over `report.narrative` and `report.meta`; they implement [`Rule`] like
+//!   the others.
 //! - **X** (across reports) will run over a whole batch. They do not fit
 //!   [`Rule::check`], which sees one report; they get a sibling trait (a
 //!   `BatchRule` whose `check` takes `&[Report]` and returns findings per
@@ -36,6 +37,7 @@ use crate::schema::{Finding, Report, Severity};
 pub mod h_likely_cell;
 pub mod labels;
 pub mod m_year;
+pub mod n_table_mismatch;
 pub(crate) mod relation;
 pub mod s_align_guess;
 pub mod s_ambiguous;
@@ -104,6 +106,7 @@ impl Context {
 pub static RULES: &[&dyn Rule] = &[
     &h_likely_cell::HLikelyCell,
     &m_year::MYear,
+    &n_table_mismatch::NTableMismatch,
     &s_align_guess::SAlignGuess,
     &s_ambiguous::SAmbiguous,
     &s_legacy::SLegacy,
@@ -134,7 +137,7 @@ pub fn rule(id: &str) -> Option<&'static dyn Rule> {
     RULES.iter().copied().find(|r| r.id() == id)
 }
 
-/// Runs every per-report rule on `report`: M-, S-, V- and T- rules in id
+/// Runs every per-report rule on `report`: M-, N-, S-, V- and T- rules in id
 /// order, then H-LIKELY-CELL. Appends the findings to `report.findings` and
 /// adds the not-assessable counts to `report.not_assessable`. Call it once
 /// per report (a second call appends the same findings again).
@@ -553,7 +556,7 @@ mod tests {
     use super::*;
     use crate::schema::{Num, Severity};
 
-    /// The S, V, T, H and M ids of RULES.md (checked against the file itself
+    /// The S, V, T, H, N and M ids of RULES.md (checked against the file itself
     /// when /work/shared is present).
     const SPEC_IDS: &[&str] = &[
         "S-NOT-REPORT",
@@ -577,6 +580,7 @@ mod tests {
         "T4-GROUP-TOTAL",
         "T2-STOCK-FLOW",
         "H-LIKELY-CELL",
+        "N-TABLE-MISMATCH",
         "M-YEAR",
     ];
 
@@ -620,7 +624,7 @@ mod tests {
             .filter_map(|c| c.get(1))
             .map(|m| m.as_str())
             .filter(|id| {
-                ["S-", "V-", "T", "H-", "M-"]
+                ["S-", "V-", "T", "H-", "N-", "M-"]
                     .iter()
                     .any(|p| id.starts_with(p))
             })

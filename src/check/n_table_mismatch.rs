@@ -17,9 +17,11 @@
 //! | (信息公开…) 行政诉讼 N件/起/宗 | `t4.litigation_direct.total + t4.litigation_after_review.total` |
 //! | 制发(行政)规范性文件 N件 | `t2.normative_docs.issued` (2021 layout) |
 //!
-//! One finding per disagreeing statement, severity warning; the message
-//! quotes the sentence (or, when it is long, the clause). `expected` is the
-//! narrative's figure, `actual` the table's. A statement whose cell holds no
+//! One finding per disagreeing statement (a statement repeated with the same
+//! figure counts once), severity warning; the message quotes the sentence up
+//! to the figure's clause (only that clause when this runs over 60
+//! characters), and so does `detail.quote`. `expected` is the narrative's
+//! figure, `actual` the table's. A statement whose cell holds no
 //! number (blank, marker, missing, ambiguous) is counted as not assessable.
 //!
 //! A false alarm here costs more trust than a miss, so a statement is read

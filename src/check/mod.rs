@@ -19,8 +19,9 @@
 //!   evaluation of the operand policy (`relation.rs`).
 //! - **H** (hints): `H-LIKELY-CELL` runs last and reasons over the failed
 //!   T3/T4 identities.
-//! - **N**, **M** (narrative, metadata) are per-report rules still to come:
-//!   they implement [`Rule`] like the others.
+//! - **N** (narrative against tables) and **M** (metadata): per-report rules
+//!   over `report.narrative` and `report.meta`; they implement [`Rule`] like
+//!   the others.
 //! - **X** (across reports) will run over a whole batch. They do not fit
 //!   [`Rule::check`], which sees one report; they get a sibling trait (a
 //!   `BatchRule` whose `check` takes `&[Report]` and returns findings per
@@ -35,6 +36,8 @@ use crate::schema::{Finding, Report, Severity};
 
 pub mod h_likely_cell;
 pub mod labels;
+pub mod m_year;
+pub mod n_table_mismatch;
 pub(crate) mod relation;
 pub mod s_align_guess;
 pub mod s_ambiguous;
@@ -102,6 +105,8 @@ impl Context {
 /// Every implemented per-report rule, sorted by id.
 pub static RULES: &[&dyn Rule] = &[
     &h_likely_cell::HLikelyCell,
+    &m_year::MYear,
+    &n_table_mismatch::NTableMismatch,
     &s_align_guess::SAlignGuess,
     &s_ambiguous::SAmbiguous,
     &s_legacy::SLegacy,
@@ -132,7 +137,7 @@ pub fn rule(id: &str) -> Option<&'static dyn Rule> {
     RULES.iter().copied().find(|r| r.id() == id)
 }
 
-/// Runs every per-report rule on `report`: S-, V- and T- rules in id
+/// Runs every per-report rule on `report`: M-, N-, S-, V- and T- rules in id
 /// order, then H-LIKELY-CELL. Appends the findings to `report.findings` and
 /// adds the not-assessable counts to `report.not_assessable`. Call it once
 /// per report (a second call appends the same findings again).
@@ -170,7 +175,10 @@ pub fn check(report: &Report) -> Context {
 ///   "states": {"t3.results_total.total": "derived"},  // only cells that are not ok
 ///   "rules":  {"t3.results_total.total": "T3-ROW-TOTAL"}, // provenance of derived/mapped
 ///   "raw":    {"t3.disclosed.total": "见附件"},          // cell text, when it matters
-///   "observations": [{"kind": "row_short", "table": "t3", "row": "results_total", …}]
+///   "observations": [{"kind": "row_short", "table": "t3", "row": "results_total", …}],
+///   "narrative": ["全年共收到政府信息公开申请2件。"],   // report.narrative, a string a line
+///   "meta": {"title": "…2024年…报告", "agency": "…", "year": 2024,
+///            "period": {"start": "2024-01-01", "end": "2024-12-31"}}
 /// }
 /// ```
 ///
@@ -190,6 +198,10 @@ pub fn check(report: &Report) -> Context {
 /// `ambiguous {cells, raw, readings, count}`, `template_mixed {detail,
 /// detail_en}`, `unit_converted {cell, raw, from, to}`. Missing `cells` of a
 /// row observation default to the row's cells in the report.
+///
+/// `narrative` fills `report.narrative`; `meta` fills `title`, `agency`,
+/// `year`, `period` and `scope` of `report.meta` (the corpus' files hold the
+/// first three).
 #[cfg(test)]
 pub(crate) mod fixture {
     use std::collections::HashMap;
@@ -357,6 +369,38 @@ pub(crate) mod fixture {
                 r.observations.push(obs);
             }
         }
+        if let Some(list) = j.get("narrative").and_then(Json::as_array) {
+            r.narrative = list
+                .iter()
+                .map(|l| {
+                    l.as_str()
+                        .map(String::from)
+                        .ok_or("narrative: strings only")
+                })
+                .collect::<Result<_, _>>()?;
+        }
+        if let Some(m) = j.get("meta").and_then(Json::as_object) {
+            let text = |k: &str| m.get(k).and_then(Json::as_str).map(String::from);
+            r.meta.title = text("title");
+            r.meta.agency = text("agency");
+            if let Some(scope) = text("scope") {
+                r.meta.scope = scope;
+            }
+            r.meta.year = m
+                .get("year")
+                .and_then(Json::as_i64)
+                .and_then(|y| i32::try_from(y).ok());
+            r.meta.period = match m.get("period") {
+                None | Some(Json::Null) => None,
+                Some(p) => {
+                    let day = |k: &str| p.get(k).and_then(Json::as_str).map(String::from);
+                    match (day("start"), day("end")) {
+                        (Some(start), Some(end)) => Some(schema::Period { start, end }),
+                        _ => return Err("meta.period needs start and end".into()),
+                    }
+                }
+            };
+        }
         Ok(r)
     }
 
@@ -512,7 +556,7 @@ mod tests {
     use super::*;
     use crate::schema::{Num, Severity};
 
-    /// The S, V, T and H ids of RULES.md (checked against the file itself
+    /// The S, V, T, H, N and M ids of RULES.md (checked against the file itself
     /// when /work/shared is present).
     const SPEC_IDS: &[&str] = &[
         "S-NOT-REPORT",
@@ -536,6 +580,8 @@ mod tests {
         "T4-GROUP-TOTAL",
         "T2-STOCK-FLOW",
         "H-LIKELY-CELL",
+        "N-TABLE-MISMATCH",
+        "M-YEAR",
     ];
 
     fn id_shape_ok(id: &str) -> bool {
@@ -577,7 +623,11 @@ mod tests {
             .captures_iter(&text)
             .filter_map(|c| c.get(1))
             .map(|m| m.as_str())
-            .filter(|id| ["S-", "V-", "T", "H-"].iter().any(|p| id.starts_with(p)))
+            .filter(|id| {
+                ["S-", "V-", "T", "H-", "N-", "M-"]
+                    .iter()
+                    .any(|p| id.starts_with(p))
+            })
             .collect();
         let listed: BTreeSet<&str> = SPEC_IDS.iter().copied().collect();
         assert_eq!(from_file, listed, "SPEC_IDS drifted from RULES.md");

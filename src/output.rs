@@ -45,6 +45,7 @@
 
 pub mod dataset;
 pub mod human;
+pub mod json_schema;
 pub mod summary;
 
 use crate::schema::{Finding, Report, Severity, Status};

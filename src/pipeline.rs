@@ -85,6 +85,16 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
             w.flush()?;
             Ok(ExitStatus::Success)
         }
+        Command::Schema => {
+            let stdout = io::stdout();
+            let mut w = io::BufWriter::new(stdout.lock());
+            // Through io::Error, so that a broken pipe stays recognisable.
+            serde_json::to_writer_pretty(&mut w, &output::json_schema::report_schema())
+                .map_err(io::Error::from)?;
+            writeln!(w)?;
+            w.flush()?;
+            Ok(ExitStatus::Success)
+        }
     }
 }
 

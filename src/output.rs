@@ -131,7 +131,7 @@ impl Entry {
 
     /// Counts findings added to the report after this entry was made (the
     /// cross-report findings).
-    pub fn add_findings(&mut self, findings: &[Finding]) {
+    pub fn add_findings<'a>(&mut self, findings: impl IntoIterator<Item = &'a Finding>) {
         for f in findings {
             match self
                 .rules
@@ -291,7 +291,11 @@ pub fn write_report(reports_dir: &Path, file: &str, report: &Report) -> io::Resu
 /// Appends findings to the `findings` of the report file
 /// `reports_dir/file` (as [`write_report`] wrote it) and re-writes it
 /// atomically, in the same layout. The rest of the file is kept as it is.
-pub fn append_findings(reports_dir: &Path, file: &str, findings: &[Finding]) -> io::Result<()> {
+pub fn append_findings<'a>(
+    reports_dir: &Path,
+    file: &str,
+    findings: impl IntoIterator<Item = &'a Finding>,
+) -> io::Result<()> {
     let path = reports_dir.join(file);
     let invalid = |why: String| {
         io::Error::new(

@@ -264,35 +264,33 @@ pub fn cross_report_phase(
             facts.len()
         );
     }
-    let mut groups: Vec<(usize, Vec<Finding>)> = Vec::new();
-    for (i, finding) in check::run_batch(facts) {
-        match groups.last_mut() {
-            Some((last, list)) if *last == i => list.push(finding),
-            _ => groups.push((i, vec![finding])),
-        }
-    }
-    if groups.iter().any(|(i, _)| *i >= entries.len()) {
+    let found = check::run_batch(facts);
+    if found.iter().any(|(i, _)| *i >= entries.len()) {
         bail!("internal error: a batch finding for a report that does not exist");
     }
+    // One group per report (run_batch sorts by report index).
+    let groups: Vec<&[(usize, Finding)]> = found.chunk_by(|a, b| a.0 == b.0).collect();
     let reports_dir = out.join(output::REPORTS_DIR);
     let shared: &[Entry] = entries;
     let written: Vec<anyhow::Result<()>> = groups
         .par_iter()
-        .map(|(i, findings)| {
-            let file = &shared[*i].file;
-            output::append_findings(&reports_dir, file, findings).with_context(|| {
-                format!(
-                    "could not add the cross-report findings to {}",
-                    reports_dir.join(file).display()
-                )
-            })
+        .map(|group| {
+            let file = &shared[group[0].0].file;
+            output::append_findings(&reports_dir, file, group.iter().map(|(_, f)| f)).with_context(
+                || {
+                    format!(
+                        "could not add the cross-report findings to {}",
+                        reports_dir.join(file).display()
+                    )
+                },
+            )
         })
         .collect();
     for result in written {
         result?;
     }
-    for (i, findings) in &groups {
-        entries[*i].add_findings(findings);
+    for group in groups {
+        entries[group[0].0].add_findings(group.iter().map(|(_, f)| f));
     }
     Ok(())
 }

@@ -12,7 +12,7 @@
 //! - `t2`, `t2_2019`, `t3`, `t4`: null or `{row: {column: number | null}}`
 //!   with exactly the row and column keys of the templates (closed: a key
 //!   that is not canonical is invalid);
-//! - `cells`: keys among [`all_value_ids`](crate::schema::all_value_ids),
+//! - `cells`: keys among [`all_value_ids`],
 //!   each `{state, raw, at, rule?}`;
 //! - `repairs` and `findings` items.
 //!

@@ -26,6 +26,9 @@ pub enum Command {
     Check(CheckArgs),
     /// List every rule with its id, severity and summary.
     Rules,
+    /// Print the JSON Schema (draft 2020-12) of the report object
+    /// (`ogi-report/1`) that `extract` writes per input.
+    Schema,
 }
 
 /// Arguments of `ogi extract`.

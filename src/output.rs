@@ -45,9 +45,10 @@
 
 pub mod dataset;
 pub mod human;
+pub mod json_schema;
 pub mod summary;
 
-use crate::schema::{Report, Severity, Status};
+use crate::schema::{Finding, Report, Severity, Status};
 use sha2::{Digest, Sha256};
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
@@ -64,8 +65,8 @@ pub const REPORTS_DIR: &str = "reports";
 const MAX_NAME_BYTES: usize = 150;
 
 /// What the run keeps in memory of one report once its file is written:
-/// enough to write the summary, find the file again and, later, to apply
-/// cross-report rules.
+/// enough to write the summary and find the file again (the cross-report
+/// rules keep their own small record, `check::BatchFacts`, beside it).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
     /// `source.path`.
@@ -126,6 +127,22 @@ impl Entry {
             not_assessable,
             seconds,
         }
+    }
+
+    /// Counts findings added to the report after this entry was made (the
+    /// cross-report findings).
+    pub fn add_findings<'a>(&mut self, findings: impl IntoIterator<Item = &'a Finding>) {
+        for f in findings {
+            match self
+                .rules
+                .iter_mut()
+                .find(|(r, s, _)| *r == f.rule && *s == f.severity)
+            {
+                Some(slot) => slot.2 += 1,
+                None => self.rules.push((f.rule, f.severity, 1)),
+            }
+        }
+        self.rules.sort();
     }
 
     /// Findings of one severity.
@@ -271,6 +288,37 @@ pub fn write_report(reports_dir: &Path, file: &str, report: &Report) -> io::Resu
     })
 }
 
+/// Appends findings to the `findings` of the report file
+/// `reports_dir/file` (as [`write_report`] wrote it) and re-writes it
+/// atomically, in the same layout. The rest of the file is kept as it is.
+pub fn append_findings<'a>(
+    reports_dir: &Path,
+    file: &str,
+    findings: impl IntoIterator<Item = &'a Finding>,
+) -> io::Result<()> {
+    let path = reports_dir.join(file);
+    let invalid = |why: String| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("{} is not a report: {why}", path.display()),
+        )
+    };
+    let bytes = fs::read(&path)?;
+    let mut report: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|e| invalid(e.to_string()))?;
+    let list = report
+        .get_mut("findings")
+        .and_then(serde_json::Value::as_array_mut)
+        .ok_or_else(|| invalid("no findings array".into()))?;
+    for f in findings {
+        list.push(serde_json::to_value(f)?);
+    }
+    write_atomic(&path, |w| {
+        serde_json::to_writer_pretty(&mut *w, &report)?;
+        w.write_all(b"\n")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -335,6 +383,44 @@ mod tests {
         let n = names(&[(&long, &long)]);
         assert!(n[0].len() < 200, "{}", n[0].len());
         assert!(n[0].ends_with(".json"));
+    }
+
+    #[test]
+    fn appended_findings_read_as_if_written_with_the_report() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut r = Report::new(crate::schema::Source {
+            path: "in/a.txt".into(),
+            ..Default::default()
+        });
+        r.meta.year = Some(2024);
+        r.findings.push(Finding::new(
+            "T3-BALANCE",
+            Severity::Error,
+            vec!["t3.a.b".into()],
+            "甲",
+            "a",
+        ));
+        write_report(dir.path(), "a.json", &r).expect("write");
+        let mut entry = Entry::new(&r, "a.json".into(), 0.0);
+        let added = [
+            Finding::new("X-DUPLICATE", Severity::Info, vec![], "乙", "b")
+                .with_detail(serde_json::json!({"count": 1})),
+            Finding::new("T3-BALANCE", Severity::Error, vec![], "丙", "c")
+                .with_numbers(crate::schema::Num::Int(1), crate::schema::Num::Dec(2.5)),
+        ];
+        append_findings(dir.path(), "a.json", &added).expect("append");
+        entry.add_findings(&added);
+
+        r.findings.extend(added);
+        let mut whole = serde_json::to_vec_pretty(&r.to_json()).expect("json");
+        whole.push(b'\n');
+        assert_eq!(fs::read(dir.path().join("a.json")).expect("read"), whole);
+        assert_eq!(entry, Entry::new(&r, "a.json".into(), 0.0));
+        assert_eq!(entry.count(Severity::Error), 2);
+
+        fs::write(dir.path().join("bad.json"), b"[]").expect("write");
+        assert!(append_findings(dir.path(), "bad.json", &r.findings).is_err());
+        assert!(append_findings(dir.path(), "none.json", &r.findings).is_err());
     }
 
     #[test]

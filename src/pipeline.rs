@@ -13,19 +13,21 @@
 //!    inputs by path. A path that does not exist stops the run (exit 2).
 //! 2. `DIR/reports` is created and probed for writing (exit 2 if it can't).
 //! 3. A pool of `--jobs` threads runs [`process`] on every input and writes
-//!    `reports/<name>.json` at once; only a small [`Entry`] per input stays
-//!    in memory.
-//! 4. [`cross_report_phase`]: the place for rules that compare reports.
+//!    `reports/<name>.json` at once; only a small [`Entry`] and a
+//!    [`BatchFacts`] per input stay in memory.
+//! 4. [`cross_report_phase`]: the batch rules compare the reports through
+//!    their facts; the reports they have findings for are re-written with
+//!    those findings appended.
 //! 5. The exports are streamed from the report files in path order, then
 //!    `summary.json` is written.
 
-use crate::check;
+use crate::check::{self, BatchFacts};
 use crate::cli::{CheckArgs, Cli, Command};
 use crate::error::IngestError;
 use crate::ingest;
 use crate::normalize;
 use crate::output::{self, human, summary, Entry, Totals};
-use crate::schema::{Report, Source};
+use crate::schema::{Finding, Report, Source};
 use anyhow::{bail, Context as _};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
@@ -79,7 +81,17 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Rules => {
             let stdout = io::stdout();
             let mut w = io::BufWriter::new(stdout.lock());
-            human::write_rules(&mut w, check::RULES)?;
+            human::write_rules(&mut w, check::RULES, check::BATCH_RULES)?;
+            w.flush()?;
+            Ok(ExitStatus::Success)
+        }
+        Command::Schema => {
+            let stdout = io::stdout();
+            let mut w = io::BufWriter::new(stdout.lock());
+            // Through io::Error, so that a broken pipe stays recognisable.
+            serde_json::to_writer_pretty(&mut w, &output::json_schema::report_schema())
+                .map_err(io::Error::from)?;
+            writeln!(w)?;
             w.flush()?;
             Ok(ExitStatus::Success)
         }
@@ -157,7 +169,8 @@ pub fn run_extract(opts: &ExtractOptions) -> anyhow::Result<RunSummary> {
     let bar = progress_bar(inputs.len() as u64, opts.quiet);
     let failed = AtomicBool::new(false);
     // Err(None): skipped because an earlier write failed.
-    let results: Vec<Result<Entry, Option<anyhow::Error>>> = pool.install(|| {
+    type Done = Result<(Entry, BatchFacts), Option<anyhow::Error>>;
+    let results: Vec<Done> = pool.install(|| {
         inputs
             .par_iter()
             .zip(names.par_iter())
@@ -171,7 +184,12 @@ pub fn run_extract(opts: &ExtractOptions) -> anyhow::Result<RunSummary> {
                 let written = output::write_report(&reports_dir, name, &report);
                 bar.inc(1);
                 written
-                    .map(|()| Entry::new(&report, name.clone(), seconds))
+                    .map(|()| {
+                        (
+                            Entry::new(&report, name.clone(), seconds),
+                            BatchFacts::from_report(&report),
+                        )
+                    })
                     .map_err(|e| {
                         failed.store(true, Ordering::Relaxed);
                         let path = reports_dir.join(name);
@@ -185,15 +203,20 @@ pub fn run_extract(opts: &ExtractOptions) -> anyhow::Result<RunSummary> {
     });
     bar.finish_and_clear();
     let mut entries = Vec::with_capacity(results.len());
+    let mut facts = Vec::with_capacity(results.len());
     for result in results {
         match result {
-            Ok(entry) => entries.push(entry),
+            Ok((entry, fact)) => {
+                entries.push(entry);
+                facts.push(fact);
+            }
             Err(Some(e)) => return Err(e),
             Err(None) => {}
         }
     }
 
-    cross_report_phase(&opts.out, &mut entries)?;
+    pool.install(|| cross_report_phase(&opts.out, &mut entries, &facts))?;
+    drop(facts);
     output::dataset::write_exports(&opts.out, &entries)?;
     let totals = Totals::from_entries(&entries);
     let elapsed = start.elapsed();
@@ -212,24 +235,63 @@ pub fn run_extract(opts: &ExtractOptions) -> anyhow::Result<RunSummary> {
     })
 }
 
-/// The place for rules that compare reports with each other (the same
-/// agency's consecutive years: last year's `carried_forward` against this
-/// year's `carried_over`; the same file published twice; …). It runs after
-/// every report is written and before the exports are read back.
+/// Applies the rules that compare reports with each other (the same
+/// agency's consecutive years, the same report twice: [`check::BATCH_RULES`]).
+/// It runs after every report is written and before the exports are read
+/// back; `facts[i]` must describe `entries[i]`.
 ///
-/// Nothing is applied yet. When batch rules exist, this will:
-/// 1. group `entries` by what the rules compare (`agency`, `year`,
-///    `sha256` are in each [`Entry`] for this purpose);
-/// 2. for a group with something to say, read those reports from
-///    `out/reports/<entry.file>` (only that group in memory), let the
-///    batch rules add their findings, and re-write the files with
-///    [`output::write_report`];
-/// 3. replace each affected entry with [`Entry::new`] of the new report, so
-///    that the counts and the exports see the new findings.
+/// 1. The batch rules run over `facts` (a few hundred bytes per report; no
+///    report is in memory).
+/// 2. Each report that got findings is read back from
+///    `out/reports/<entry.file>`, the findings are appended to its
+///    `findings` (after its own), and the file is re-written atomically
+///    (in parallel on the current rayon pool; one report in memory per
+///    worker).
+/// 3. Its [`Entry`] counts the new findings, so that `summary.json` and the
+///    exports (read from the files) include them.
 ///
-/// It must stay deterministic: groups visited in entry (path) order.
-pub fn cross_report_phase(out: &Path, entries: &mut [Entry]) -> anyhow::Result<()> {
-    let _ = (out, entries);
+/// Deterministic: the findings depend only on the facts in entry (path)
+/// order, and each file is written by one worker.
+pub fn cross_report_phase(
+    out: &Path,
+    entries: &mut [Entry],
+    facts: &[BatchFacts],
+) -> anyhow::Result<()> {
+    if entries.len() != facts.len() {
+        bail!(
+            "internal error: {} reports but {} batch records",
+            entries.len(),
+            facts.len()
+        );
+    }
+    let found = check::run_batch(facts);
+    if found.iter().any(|(i, _)| *i >= entries.len()) {
+        bail!("internal error: a batch finding for a report that does not exist");
+    }
+    // One group per report (run_batch sorts by report index).
+    let groups: Vec<&[(usize, Finding)]> = found.chunk_by(|a, b| a.0 == b.0).collect();
+    let reports_dir = out.join(output::REPORTS_DIR);
+    let shared: &[Entry] = entries;
+    let written: Vec<anyhow::Result<()>> = groups
+        .par_iter()
+        .map(|group| {
+            let file = &shared[group[0].0].file;
+            output::append_findings(&reports_dir, file, group.iter().map(|(_, f)| f)).with_context(
+                || {
+                    format!(
+                        "could not add the cross-report findings to {}",
+                        reports_dir.join(file).display()
+                    )
+                },
+            )
+        })
+        .collect();
+    for result in written {
+        result?;
+    }
+    for group in groups {
+        entries[group[0].0].add_findings(group.iter().map(|(_, f)| f));
+    }
     Ok(())
 }
 

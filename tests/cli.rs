@@ -439,11 +439,21 @@ fn rules_lists_every_rule() {
     assert_eq!(o.status.code(), Some(0));
     let text = String::from_utf8(o.stdout).expect("utf-8");
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), ogi::check::RULES.len());
-    for (line, rule) in lines.iter().zip(ogi::check::RULES) {
-        assert!(line.starts_with(rule.id()), "{line}");
-        assert!(line.contains(rule.summary()), "{line}");
+    let rules: Vec<(&str, &str)> = ogi::check::RULES
+        .iter()
+        .map(|r| (r.id(), r.summary()))
+        .chain(
+            ogi::check::BATCH_RULES
+                .iter()
+                .map(|r| (r.id(), r.summary())),
+        )
+        .collect();
+    assert_eq!(lines.len(), rules.len());
+    for (line, (id, summary)) in lines.iter().zip(&rules) {
+        assert!(line.starts_with(id), "{line}");
+        assert!(line.contains(summary), "{line}");
     }
+    assert!(text.contains("X-CARRY-OVER"));
 }
 
 #[test]

@@ -22,18 +22,22 @@
 //! - **N** (narrative against tables) and **M** (metadata): per-report rules
 //!   over `report.narrative` and `report.meta`; they implement [`Rule`] like
 //!   the others.
-//! - **X** (across reports) will run over a whole batch. They do not fit
-//!   [`Rule::check`], which sees one report; they get a sibling trait (a
-//!   `BatchRule` whose `check` takes `&[Report]` and returns findings per
-//!   report index) and a `BATCH_RULES` list, sharing this module's id
-//!   conventions, [`RETIRED`] and [`rule`]-style lookup.
+//! - **X** (across reports) run over a whole batch. They do not fit
+//!   [`Rule::check`], which sees one report: they implement the sibling
+//!   trait [`BatchRule`], whose `check` sees one small [`BatchFacts`] per
+//!   report (never the reports themselves, so that a batch of any size fits
+//!   in memory) and returns findings tagged with the index of the report
+//!   they belong to. [`BATCH_RULES`] lists them, with the same id
+//!   conventions and [`RETIRED`] list as [`RULES`].
 //!
-//! [`run`] applies every per-report rule to a report.
+//! [`run`] applies every per-report rule to a report; [`run_batch`] every
+//! batch rule to a batch.
 
 use indexmap::IndexMap;
 
 use crate::schema::{Finding, Report, Severity};
 
+pub mod batch;
 pub mod h_likely_cell;
 pub mod labels;
 pub mod m_year;
@@ -59,6 +63,11 @@ pub mod v_blank;
 pub mod v_domain;
 pub mod v_not_number;
 pub mod v_unit;
+pub mod x_carry_over;
+pub mod x_duplicate;
+pub mod x_stock;
+
+pub use batch::{agency_key, BatchFacts};
 
 /// One check rule.
 pub trait Rule: Sync {
@@ -128,6 +137,47 @@ pub static RULES: &[&dyn Rule] = &[
     &v_not_number::VNotNumber,
     &v_unit::VUnit,
 ];
+
+/// A rule over a whole batch of reports (the X family of RULES.md).
+pub trait BatchRule: Sync {
+    /// The stable id of RULES.md: `X-CARRY-OVER`.
+    fn id(&self) -> &'static str;
+    /// The default severity.
+    fn severity(&self) -> Severity;
+    /// What the rule checks, in one English line.
+    fn summary(&self) -> &'static str;
+    /// The same in Chinese.
+    fn summary_zh(&self) -> &'static str;
+    /// Checks the batch: pushes `(report index, finding)` for every finding,
+    /// the index being the report's position in `batch`. A finding about two
+    /// reports is pushed once for each of them, with that report's cells.
+    fn check(&self, batch: &[BatchFacts], out: &mut Vec<(usize, Finding)>);
+}
+
+/// Every implemented batch rule, sorted by id.
+pub static BATCH_RULES: &[&dyn BatchRule] = &[
+    &x_carry_over::XCarryOver,
+    &x_duplicate::XDuplicate,
+    &x_stock::XStock,
+];
+
+/// The batch rule with this id, if it is implemented.
+pub fn batch_rule(id: &str) -> Option<&'static dyn BatchRule> {
+    BATCH_RULES.iter().copied().find(|r| r.id() == id)
+}
+
+/// Runs every batch rule over `batch` and returns the findings by report
+/// index: sorted by index, and within one report in rule-id order, then in
+/// the order the rule produced them. The result depends only on `batch`
+/// (and its order), never on timing.
+pub fn run_batch(batch: &[BatchFacts]) -> Vec<(usize, Finding)> {
+    let mut out = Vec::new();
+    for r in BATCH_RULES {
+        r.check(batch, &mut out);
+    }
+    out.sort_by_key(|(i, _)| *i); // stable: keeps the rule order per report
+    out
+}
 
 /// Ids that were used once and must never be reused.
 pub const RETIRED: &[&str] = &[];
@@ -631,6 +681,83 @@ mod tests {
             .collect();
         let listed: BTreeSet<&str> = SPEC_IDS.iter().copied().collect();
         assert_eq!(from_file, listed, "SPEC_IDS drifted from RULES.md");
+    }
+
+    /// The X ids of RULES.md.
+    const SPEC_BATCH_IDS: &[&str] = &["X-CARRY-OVER", "X-STOCK", "X-DUPLICATE"];
+
+    #[test]
+    fn batch_registry_matches_the_spec() {
+        let ids: Vec<&str> = BATCH_RULES.iter().map(|r| r.id()).collect();
+        let mut sorted = ids.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(
+            ids, sorted,
+            "BATCH_RULES must be sorted, without duplicates"
+        );
+        for id in &ids {
+            assert!(id_shape_ok(id) && id.starts_with("X-"), "{id}");
+            assert!(rule(id).is_none(), "{id} is registered twice");
+            assert!(!RETIRED.contains(id));
+        }
+        for r in BATCH_RULES {
+            assert!(!r.summary().is_empty() && !r.summary_zh().is_empty());
+        }
+        for id in SPEC_BATCH_IDS {
+            assert!(batch_rule(id).is_some(), "{id} is not registered");
+        }
+        let Ok(text) = std::fs::read_to_string("/work/shared/spec/RULES.md") else {
+            return;
+        };
+        let re = regex::Regex::new(r"(?m)^\| `(X-[A-Z0-9-]+)` \|").expect("regex");
+        let from_file: BTreeSet<&str> = re
+            .captures_iter(&text)
+            .filter_map(|c| c.get(1))
+            .map(|m| m.as_str())
+            .collect();
+        let listed: BTreeSet<&str> = SPEC_BATCH_IDS.iter().copied().collect();
+        assert_eq!(from_file, listed, "SPEC_BATCH_IDS drifted from RULES.md");
+    }
+
+    #[test]
+    fn run_batch_groups_findings_by_report_in_rule_order() {
+        use crate::check::batch::tests::report;
+        let y24 = report(
+            "某区",
+            2024,
+            &[
+                ("t3.carried_forward.total", Some(4)),
+                ("t2.regulations.in_force", Some(1)),
+            ],
+        );
+        let mut copy = y24.clone();
+        copy.source.path = "in/copy.txt".into();
+        let y25 = report("某区人民政府", 2025, &[("t3.carried_over.total", Some(5))]);
+        let facts: Vec<BatchFacts> = [y24, copy, y25]
+            .iter()
+            .map(BatchFacts::from_report)
+            .collect();
+        let out = run_batch(&facts);
+        let got: Vec<(usize, &str)> = out.iter().map(|(i, f)| (*i, f.rule)).collect();
+        assert_eq!(
+            got,
+            [
+                (0, "X-CARRY-OVER"),
+                (0, "X-DUPLICATE"),
+                (0, "X-STOCK"),
+                (1, "X-CARRY-OVER"),
+                (1, "X-DUPLICATE"),
+                (1, "X-STOCK"),
+                (2, "X-CARRY-OVER"),
+                (2, "X-CARRY-OVER"),
+                (2, "X-STOCK"),
+                (2, "X-STOCK"),
+            ]
+        );
+        // Each report's findings are about its own cells.
+        assert_eq!(out[0].1.cells, ["t3.carried_forward.total"]);
+        assert_eq!(out[6].1.cells, ["t3.carried_over.total"]);
     }
 
     #[test]

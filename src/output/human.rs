@@ -1,6 +1,6 @@
 //! Text for a person: the output of `ogi check` and `ogi rules`.
 
-use crate::check::Rule;
+use crate::check::{BatchRule, Rule};
 use crate::schema::{Finding, Report, Severity, Status};
 use std::io::{self, Write};
 
@@ -69,24 +69,26 @@ pub fn fails_check(report: &Report) -> bool {
 }
 
 /// Every rule, one per line: id, severity, Chinese summary, English summary,
-/// in aligned columns.
-pub fn write_rules(w: &mut dyn Write, rules: &[&dyn Rule]) -> io::Result<()> {
-    let id_w = rules.iter().map(|r| r.id().len()).max().unwrap_or(0);
-    let zh_w = rules
+/// in aligned columns; the per-report rules first, then the batch rules.
+pub fn write_rules(
+    w: &mut dyn Write,
+    rules: &[&dyn Rule],
+    batch: &[&dyn BatchRule],
+) -> io::Result<()> {
+    let rows: Vec<(&str, Severity, &str, &str)> = rules
         .iter()
-        .map(|r| display_width(r.summary_zh()))
-        .max()
-        .unwrap_or(0);
-    for r in rules {
-        let zh = r.summary_zh();
+        .map(|r| (r.id(), r.severity(), r.summary_zh(), r.summary()))
+        .chain(
+            batch
+                .iter()
+                .map(|r| (r.id(), r.severity(), r.summary_zh(), r.summary())),
+        )
+        .collect();
+    let id_w = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
+    let zh_w = rows.iter().map(|r| display_width(r.2)).max().unwrap_or(0);
+    for (id, severity, zh, en) in rows {
         let pad = " ".repeat(zh_w - display_width(zh));
-        writeln!(
-            w,
-            "{:id_w$}  {:7}  {zh}{pad}  {}",
-            r.id(),
-            r.severity().as_str(),
-            r.summary()
-        )?;
+        writeln!(w, "{id:id_w$}  {:7}  {zh}{pad}  {en}", severity.as_str())?;
     }
     Ok(())
 }
@@ -204,13 +206,20 @@ mod tests {
         let a = Fake("T3-BALANCE", "表三平衡");
         let b = Fake("S-X", "短ab");
         let mut out = Vec::new();
-        write_rules(&mut out, &[&a, &b]).expect("write");
+        write_rules(&mut out, &[&a, &b], crate::check::BATCH_RULES).expect("write");
         let text = String::from_utf8(out).expect("utf-8");
-        let cols: Vec<usize> = text
-            .lines()
-            .map(|l| display_width(&l[..l.find("english").expect("en")]))
+        let english: Vec<&str> = ["english", "english"]
+            .into_iter()
+            .chain(crate::check::BATCH_RULES.iter().map(|r| r.summary()))
             .collect();
-        assert_eq!(cols.len(), 2);
-        assert_eq!(cols[0], cols[1], "{text}");
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), english.len(), "{text}");
+        let cols: Vec<usize> = lines
+            .iter()
+            .zip(&english)
+            .map(|(l, en)| display_width(&l[..l.find(en).expect("en")]))
+            .collect();
+        assert!(cols.iter().all(|c| *c == cols[0]), "{text}");
+        assert!(lines[2].starts_with("X-CARRY-OVER"), "{text}");
     }
 }

@@ -17,7 +17,8 @@
 //!    in memory.
 //! 4. [`cross_report_phase`]: the place for rules that compare reports.
 //! 5. The exports are streamed from the report files in path order, then
-//!    `summary.json` is written.
+//!    the review pages (`index.html`, `review/`), then `summary.json` is
+//!    written.
 
 use crate::check;
 use crate::cli::{CheckArgs, Cli, Command};
@@ -196,6 +197,7 @@ pub fn run_extract(opts: &ExtractOptions) -> anyhow::Result<RunSummary> {
     cross_report_phase(&opts.out, &mut entries)?;
     output::dataset::write_exports(&opts.out, &entries)?;
     let totals = Totals::from_entries(&entries);
+    output::review::write_review(&opts.out, &entries, &totals)?;
     let elapsed = start.elapsed();
     summary::write(&opts.out, &totals, &entries, elapsed, jobs).with_context(|| {
         format!(

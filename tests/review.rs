@@ -5,7 +5,9 @@
 //! installed, unless `OGI_REQUIRE_BROWSER=1`.
 //!
 //! `OGI_REVIEW_SCREENSHOT=<path>` copies the browser test's screenshot of
-//! the seed's page there (how `docs/review-seed.png` is made).
+//! the seed's page there. `docs/review-seed.png` is the same page taken
+//! smaller for the README (`--window-size=1300,1750
+//! --force-device-scale-factor=0.8`, about 250 KB).
 
 use scraper::{ElementRef, Html, Selector};
 use serde_json::Value as Json;

@@ -40,9 +40,9 @@
       var v = box[k].value.trim();
       if (v) { parts.push(k + "=" + encodeURIComponent(v)); }
     });
-    var hash = parts.length ? "#" + parts.join("&") : " ";
+    var url = parts.length ? "#" + parts.join("&") : location.pathname + location.search;
     if (window.history && history.replaceState) {
-      try { history.replaceState(null, "", hash === " " ? location.pathname : hash); } catch (e) { /* file:// in some browsers */ }
+      try { history.replaceState(null, "", url); } catch (e) { /* some browsers refuse on file:// */ }
     }
   }
 

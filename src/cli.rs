@@ -19,7 +19,7 @@ pub struct Cli {
 pub enum Command {
     /// Read every report under the given paths and write one JSON report per
     /// input plus the dataset exports (dataset.jsonl, dataset.csv,
-    /// findings.csv, summary.json).
+    /// findings.csv, summary.json) and the review pages (index.html, review/).
     Extract(ExtractArgs),
     /// Check the given reports and print the findings for a person; writes
     /// nothing. Exits 1 when a report has an error finding or cannot be read.

@@ -9,6 +9,8 @@
 //! DIR/dataset.csv           one row per report (UTF-8 with BOM)
 //! DIR/findings.csv          one row per finding (UTF-8 with BOM)
 //! DIR/summary.json          counts, timings and every input with its status and file
+//! DIR/index.html            the review overview (static HTML, Chinese)
+//! DIR/review/<name>.html    one review page per input
 //! ```
 //!
 //! Every file is written to a hidden temporary file beside it and renamed
@@ -42,10 +44,16 @@
 //! ## `summary.json`
 //!
 //! See [`summary::to_json`].
+//!
+//! ## `index.html` and `review/`
+//!
+//! See [`review`]: pages for a person, with no contract beyond the
+//! `data-cell` names of the value cells.
 
 pub mod dataset;
 pub mod human;
 pub mod json_schema;
+pub mod review;
 pub mod summary;
 
 use crate::schema::{Finding, Report, Severity, Status};

@@ -19,7 +19,8 @@
 //!    their facts; the reports they have findings for are re-written with
 //!    those findings appended.
 //! 5. The exports are streamed from the report files in path order, then
-//!    `summary.json` is written.
+//!    the review pages (`index.html`, `review/`), then `summary.json` is
+//!    written.
 
 use crate::check::{self, BatchFacts};
 use crate::cli::{CheckArgs, Cli, Command};
@@ -219,6 +220,7 @@ pub fn run_extract(opts: &ExtractOptions) -> anyhow::Result<RunSummary> {
     drop(facts);
     output::dataset::write_exports(&opts.out, &entries)?;
     let totals = Totals::from_entries(&entries);
+    output::review::write_review(&opts.out, &entries, &totals)?;
     let elapsed = start.elapsed();
     summary::write(&opts.out, &totals, &entries, elapsed, jobs).with_context(|| {
         format!(

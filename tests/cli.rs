@@ -114,6 +114,18 @@ fn assert_complete_run(out: &Path, expected: &BTreeSet<String>) -> Json {
         "reports/ holds exactly one file per input"
     );
 
+    // review/: one page per report, and the index.
+    let pages: BTreeSet<String> = tree(&out.join("review"))
+        .into_iter()
+        .map(|p| {
+            let page = p.display().to_string();
+            let stem = page.strip_suffix(".html").expect("an .html page");
+            format!("reports/{stem}.json")
+        })
+        .collect();
+    assert_eq!(pages, report_files, "review/ holds one page per report");
+    assert!(out.join("index.html").is_file());
+
     // dataset.jsonl: one line per report, sorted by source path.
     let jsonl = fs::read_to_string(out.join("dataset.jsonl")).expect("jsonl");
     let paths: Vec<String> = jsonl
@@ -361,7 +373,9 @@ fn exports_do_not_depend_on_the_thread_count() {
     let (a, b) = (tmp.path().join("out1"), tmp.path().join("out3"));
     let files = tree(&a);
     assert_eq!(files, tree(&b));
-    assert_eq!(files.len(), 24 * 5 + 4);
+    // A report and a review page per input; the three exports, the
+    // summary and index.html.
+    assert_eq!(files.len(), 24 * 5 * 2 + 5);
     for f in &files {
         if f == Path::new("summary.json") {
             continue;

@@ -97,7 +97,7 @@ pub fn write_exports(out: &Path, entries: &[Entry]) -> anyhow::Result<()> {
     .with_context(|| format!("could not write the dataset exports in {}", out.display()))
 }
 
-fn read_report(reports: &Path, file: &str) -> std::io::Result<Json> {
+pub(super) fn read_report(reports: &Path, file: &str) -> std::io::Result<Json> {
     let path = reports.join(file);
     let bytes = fs::read(&path)?;
     serde_json::from_slice(&bytes).map_err(|e| {

@@ -235,9 +235,10 @@ pub fn paragraph(totals: &Totals, out: &Path, elapsed: Duration, jobs: usize) ->
         text.push_str(" No error or warning findings.");
     }
     text.push_str(&format!(
-        " Output in {}: {}/, dataset.jsonl, dataset.csv, findings.csv, summary.json.",
+        " Output in {}: {}/, dataset.jsonl, dataset.csv, findings.csv, summary.json; review pages in {}.",
         out.display(),
-        super::REPORTS_DIR
+        super::REPORTS_DIR,
+        out.join(super::review::INDEX_FILE).display()
     ));
     text
 }
@@ -307,5 +308,6 @@ mod tests {
         assert!(p.contains("2 ok, 1 error"), "{p}");
         assert!(p.contains("2 errors: T3-BALANCE 2"), "{p}");
         assert!(p.contains("1.5 docs/s"), "{p}");
+        assert!(p.contains("review pages in out/index.html"), "{p}");
     }
 }

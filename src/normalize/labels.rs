@@ -6,27 +6,38 @@
 //! reports write — `(七)合计`, `结转下一年度继续办理`, `危及三安全一稳定`,
 //! `总 计`, annotations appended in brackets — map to the same key.
 
-use super::numbers::to_halfwidth;
 
 /// Canonical form for comparison: half-width, no whitespace, no quotes,
 /// `、．` unified to `.` after an enumerator digit.
 pub fn canon(s: &str) -> String {
-    let (half, _) = to_halfwidth(s);
-    half.chars()
-        .filter(|c| {
-            !c.is_whitespace()
-                && !matches!(
-                    c,
-                    '“' | '”' | '"' | '\'' | '‘' | '’' | '「' | '」' | '\u{a0}' | '*'
-                )
-        })
-        .map(|c| match c {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        let c = match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            _ => c,
+        };
+        if c.is_whitespace()
+            || matches!(
+                c,
+                '“' | '”' | '"' | '\'' | '‘' | '’' | '「' | '」' | '\u{a0}' | '*'
+            )
+        {
+            continue;
+        }
+        out.push(match c {
             '〔' | '【' | '[' => '(',
             '〕' | '】' | ']' => ')',
-            '．' => '.',
             _ => c,
-        })
-        .collect()
+        });
+    }
+    out
+}
+
+/// Text that cannot be a label: empty, or only digits, signs and
+/// separators. Checked before the (allocating) canonical form.
+fn never_a_label(s: &str) -> bool {
+    s.bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b' ' | b'.' | b',' | b'-' | b'+' | b'/'))
 }
 
 /// What a label of table 三 names.
@@ -45,6 +56,9 @@ pub enum T3Label {
 
 /// Matches one label cell of table 三.
 pub fn t3_label(label: &str) -> Option<T3Label> {
+    if never_a_label(label) {
+        return None;
+    }
     let c = canon(label);
     if c.is_empty() {
         return None;
@@ -134,6 +148,9 @@ fn is_other_other(c: &str) -> bool {
 /// Matches a column header of table 三: one of `T3_COLS`, or `org_subtotal`
 /// for 法人或其他组织, or `group` for 申请人情况.
 pub fn t3_column(label: &str) -> Option<&'static str> {
+    if never_a_label(label) {
+        return None;
+    }
     let c = canon(label);
     let col = if c.contains("自然人") {
         "natural_person"
@@ -160,6 +177,9 @@ pub fn t3_column(label: &str) -> Option<&'static str> {
 /// Which table-二 row a label names, in either template. The second value
 /// is true when the label is the 2019 wording (规范性文件 without 行政).
 pub fn t2_row(label: &str) -> Option<&'static str> {
+    if never_a_label(label) {
+        return None;
+    }
     let c = canon(label);
     let row = if c.starts_with("规章") {
         "regulations"
@@ -185,6 +205,9 @@ pub fn t2_row(label: &str) -> Option<&'static str> {
 
 /// A table-二 column header: the canonical column key and its template.
 pub fn t2_column(label: &str) -> Option<(&'static str, crate::schema::Template)> {
+    if never_a_label(label) {
+        return None;
+    }
     use crate::schema::Template::{Y2019, Y2021};
     let c = canon(label);
     let col = if c.contains("制发") {
@@ -221,6 +244,9 @@ pub fn t2_column(label: &str) -> Option<(&'static str, crate::schema::Template)>
 
 /// A table-四 leaf column header.
 pub fn t4_column(label: &str) -> Option<&'static str> {
+    if never_a_label(label) {
+        return None;
+    }
     let c = canon(label);
     let col = if c.contains("维持") {
         "upheld"
@@ -240,6 +266,9 @@ pub fn t4_column(label: &str) -> Option<&'static str> {
 
 /// A table-四 group header (行政复议 / 未经复议直接起诉 / 复议后起诉).
 pub fn t4_group(label: &str) -> Option<&'static str> {
+    if never_a_label(label) {
+        return None;
+    }
     let c = canon(label);
     if c.contains("未经复议") || c.contains("直接起诉") {
         Some("litigation_direct")
@@ -267,6 +296,10 @@ pub enum Section {
 
 /// Recognises a section heading (a short line).
 pub fn section_heading(text: &str) -> Option<Section> {
+    // Every heading word below holds one of these characters.
+    if never_a_label(text) || !text.contains(['情', '勾', '问', '事', '诉', '申']) {
+        return None;
+    }
     let c = canon(text);
     if c.chars().count() > 60 {
         return None;

@@ -58,6 +58,16 @@ pub fn parse_cell(raw: &str) -> Parsed {
     if t.is_empty() {
         return Parsed::Blank;
     }
+    // The common case first: plain ASCII digits, no allocation.
+    if t.len() <= 15 && t.bytes().all(|b| b.is_ascii_digit()) {
+        if let Ok(v) = t.parse::<i64>() {
+            return Parsed::Number {
+                value: Num::Int(v),
+                unit: None,
+                fullwidth: false,
+            };
+        }
+    }
     if MARKERS.contains(&t) {
         return Parsed::Marker;
     }

@@ -212,8 +212,10 @@ fn grid_rows(
         }
         // Section markers inside the grid.
         for (_, text, _) in &own {
-            if let Some(s) = labels::section_heading(text) {
-                *section = Some(s);
+            if text.len() > 6 {
+                if let Some(s) = labels::section_heading(text) {
+                    *section = Some(s);
+                }
             }
         }
         let last_label = own
@@ -373,7 +375,7 @@ fn update_heads(grid: &Grid, r: usize, heads: &mut Heads, section: &Option<Secti
 }
 
 fn note_head(heads: &mut Heads, c: usize, text: &str, section: &Option<Section>) {
-    if text.is_empty() {
+    if text.is_empty() || is_value_like(text) {
         return;
     }
     if let Some(k) = labels::t3_column(text) {

@@ -235,7 +235,8 @@ fn repeat_candidates(t: &TableModel) -> Vec<usize> {
     (0..t.rows.len())
         .filter(|&r| {
             let slots = t.slots(r);
-            let cont_first = matches!(slots.first(), Some(Slot::Cont(c)) if c.id.is_none() && c.col == 0);
+            let cont_first =
+                matches!(slots.first(), Some(Slot::Cont(c)) if c.id.is_none() && c.col == 0);
             let group_here = t.rows[r]
                 .cells
                 .iter()

@@ -4,36 +4,44 @@
 //! counts `6 0 0 0 0 1 7` arrives as `6000017`, or partly spaced as
 //! `230 000023`. A run is split into the number of cells the template row
 //! has; every split is a *reading*. Readings are enumerated here (numbers
-//! never have a leading zero unless they are `0`, and a space is always a
-//! border); which reading is right is decided by the table's own
-//! arithmetic, by the callers. When more than one reading fits every
-//! constraint, the cells stay null: the source does not decide them.
+//! never have a leading zero unless they are `0`, a space is always a
+//! border, and a sign starts a number: `12 -3150` is `12`, then `-3150`
+//! split further, its first number negative); which reading is right is
+//! decided by the table's own arithmetic, by the callers. When more than
+//! one reading fits every constraint, the cells stay null: the source does
+//! not decide them.
 
 /// Upper bound on the readings enumerated for one run.
 pub const MAX_READINGS: usize = 20_000;
 
 /// Whether a set of value texts looks like a glued run for `n` cells: only
-/// digits (and spaces between tokens), fewer tokens than cells, and enough
-/// digits to fill them.
+/// digits (and spaces between tokens, a sign before a token), fewer tokens
+/// than cells, and enough digits to fill them.
 pub fn is_glued(texts: &[&str], n: usize) -> bool {
     let tokens = tokens(texts);
-    let digits: usize = tokens.iter().map(|t| t.len()).sum();
+    let digits: usize = tokens.iter().map(|t| digits(t).len()).sum();
     !tokens.is_empty() && tokens.len() < n && digits >= n
 }
 
-/// The digit tokens of some value texts (split at whitespace), or empty
-/// when anything but digits and whitespace appears.
+/// The digit tokens of some value texts (split at whitespace, each with an
+/// optional leading `+` or `-`), or empty when anything else appears.
 pub fn tokens(texts: &[&str]) -> Vec<String> {
     let mut out = Vec::new();
     for t in texts {
         for tok in t.split_whitespace() {
-            if !tok.bytes().all(|b| b.is_ascii_digit()) {
+            let d = digits(tok);
+            if d.is_empty() || !d.bytes().all(|b| b.is_ascii_digit()) {
                 return Vec::new();
             }
             out.push(tok.to_string());
         }
     }
     out
+}
+
+/// A token without its sign.
+fn digits(tok: &str) -> &str {
+    tok.strip_prefix(['+', '-']).unwrap_or(tok)
 }
 
 /// Every way to split `tokens` into exactly `n` numbers, in order, each
@@ -53,8 +61,8 @@ pub fn splits_where(
     accept: impl Fn(&[i64]) -> bool,
 ) -> Option<Vec<Vec<i64>>> {
     let mut out = Vec::new();
-    let total_digits: usize = tokens.iter().map(String::len).sum();
-    if total_digits < n || tokens.len() > n || tokens.iter().any(String::is_empty) {
+    let total_digits: usize = tokens.iter().map(|t| digits(t).len()).sum();
+    if total_digits < n || tokens.len() > n || tokens.iter().any(|t| digits(t).is_empty()) {
         return Some(out);
     }
     let mut search = Search {
@@ -93,14 +101,16 @@ impl<F: Fn(&[i64]) -> bool> Search<'_, F> {
             }
             return true;
         }
-        let tok = self.tokens[ti].as_bytes();
+        let token = &self.tokens[ti];
+        let negative = token.starts_with('-');
+        let tok = digits(token).as_bytes();
         let remaining_tokens = self.tokens.len() - ti - 1;
         if self.cur.len() + 1 + remaining_tokens > self.n {
             return true;
         }
         // Digits left must be enough for the numbers still needed.
         let rest = &tok[pos..];
-        let digits_after: usize = self.tokens[ti + 1..].iter().map(String::len).sum();
+        let digits_after: usize = self.tokens[ti + 1..].iter().map(|t| digits(t).len()).sum();
         // A number starting with 0 is exactly "0".
         let max_len = if rest[0] == b'0' {
             1
@@ -119,7 +129,8 @@ impl<F: Fn(&[i64]) -> bool> Search<'_, F> {
             else {
                 return true;
             };
-            self.cur.push(num);
+            // The sign belongs to the token's first number.
+            self.cur.push(if negative && pos == 0 { -num } else { num });
             let ok = if !(self.accept)(&self.cur) {
                 true
             } else if len == rest.len() {
@@ -156,6 +167,27 @@ mod tests {
         assert!(r.contains(&vec![23, 0, 0, 0, 0, 0, 23]));
         assert!(r.iter().all(|s| s.len() == 7));
         assert_eq!(r.len(), 3);
+    }
+
+    #[test]
+    fn a_sign_starts_a_number() {
+        // 本年增/减 of a 2019 table 二: `12` then `-3150` for three cells.
+        let t = tokens(&["12 -3150"]);
+        assert_eq!(t, vec!["12", "-3150"]);
+        assert!(is_glued(&["12 -3150"], 3));
+        let r = splits(&t, 3, 100).unwrap();
+        assert_eq!(
+            r,
+            vec![
+                vec![1, 2, -3150],
+                vec![12, -3, 150],
+                vec![12, -31, 50],
+                vec![12, -315, 0]
+            ]
+        );
+        assert_eq!(splits(&tokens(&["+12"]), 2, 100).unwrap(), vec![vec![1, 2]]);
+        assert!(tokens(&["12-3"]).is_empty());
+        assert!(tokens(&["-"]).is_empty());
     }
 
     #[test]

@@ -417,13 +417,13 @@ fn value_tokens(region: &str) -> Vec<(String, usize)> {
             cur.push(hc);
         } else if hc == '.'
             && !cur.is_empty()
-            && chars.get(i + 1).is_some_and(|(_, n)| n.is_ascii_digit())
+            && chars.get(i + 1).is_some_and(|(_, n)| is_digit(*n))
         {
             cur.push('.');
-        } else if (hc == '+' || hc == '-')
-            && cur.is_empty()
-            && chars.get(i + 1).is_some_and(|(_, n)| n.is_ascii_digit())
-        {
+        } else if (hc == '+' || hc == '-') && chars.get(i + 1).is_some_and(|(_, n)| is_digit(*n)) {
+            // A sign starts a number, also right after another one: the
+            // border before a signed cell was lost (`35-3`).
+            flush(&mut cur, cur_start, &mut out);
             cur_start = pos;
             cur.push(hc);
         } else if hc.is_whitespace() || ch == '\u{3000}' {
@@ -448,6 +448,11 @@ fn value_tokens(region: &str) -> Vec<(String, usize)> {
     }
     flush(&mut cur, cur_start, &mut out);
     out
+}
+
+/// An ASCII or full-width digit.
+fn is_digit(c: char) -> bool {
+    c.is_ascii_digit() || ('０'..='９').contains(&c)
 }
 
 fn t4_row(s: &Stream, start: usize, end: usize, table: usize) -> Option<Row> {
@@ -508,6 +513,17 @@ mod tests {
             .map(|x| x.0)
             .collect();
         assert_eq!(t, vec!["0000000"]);
+        let t: Vec<String> = value_tokens("396-10181第二十条")
+            .into_iter()
+            .map(|x| x.0)
+            .collect();
+        assert_eq!(t, vec!["396", "-10181"]);
+        // Full-width digits after a sign or a decimal point.
+        let t: Vec<String> = value_tokens("６２ -７ ３２３９８９７.３９三、")
+            .into_iter()
+            .map(|x| x.0)
+            .collect();
+        assert_eq!(t, vec!["62", "-7", "3239897.39"]);
         let t: Vec<String> = value_tokens("13575394432.52元三、")
             .into_iter()
             .map(|x| x.0)

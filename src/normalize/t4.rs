@@ -47,7 +47,9 @@ pub fn assemble(rows: &[Row], report: &mut Report) -> bool {
                 placed.push((id, row, i));
             }
             groups_done.extend(T4_GROUPS);
-        } else if n == 5 {
+        } else if n == 5 && !(row.scanned && row.is_glued(15)) {
+            // (Five pieces of running text holding 15 or more digits are
+            // the whole table with ten borders lost, not one group.)
             let group = group_of(row).or_else(|| T4_GROUPS.get(seq).copied());
             seq += 1;
             let Some(group) = group else { continue };

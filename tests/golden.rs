@@ -39,8 +39,14 @@ fn seed_figures_give_the_worked_example_exactly() {
         assert_eq!(serde_json::to_value(state).unwrap(), want_state, "{id}");
         assert_eq!(report.value(id).map(Num::as_f64), want.as_f64(), "{id}");
     }
-    assert_eq!(report.state("t3.results_total.total"), Some(CellState::Derived));
-    assert_eq!(report.cells["t3.results_total.total"].rule.as_deref(), Some("T3-ROW-TOTAL"));
+    assert_eq!(
+        report.state("t3.results_total.total"),
+        Some(CellState::Derived)
+    );
+    assert_eq!(
+        report.cells["t3.results_total.total"].rule.as_deref(),
+        Some("T3-ROW-TOTAL")
+    );
 
     // Exactly one repair: the short row aligned left.
     assert_eq!(report.repairs.len(), 1, "{:?}", report.repairs);
@@ -48,7 +54,11 @@ fn seed_figures_give_the_worked_example_exactly() {
     assert!(report.repairs[0].detail.contains("aligned left"));
 
     // Exactly these findings: no other error, warning or info.
-    let mut rules: Vec<(&str, Severity)> = report.findings.iter().map(|f| (f.rule, f.severity)).collect();
+    let mut rules: Vec<(&str, Severity)> = report
+        .findings
+        .iter()
+        .map(|f| (f.rule, f.severity))
+        .collect();
     rules.sort();
     assert_eq!(
         rules,
@@ -60,13 +70,37 @@ fn seed_figures_give_the_worked_example_exactly() {
             ("T3-ROW-TOTAL", Severity::Error),
         ]
     );
-    let balance = report.findings.iter().find(|f| f.rule == "T3-BALANCE").unwrap();
-    assert_eq!((balance.expected, balance.actual), (Some(Num::Int(2)), Some(Num::Int(3))));
+    let balance = report
+        .findings
+        .iter()
+        .find(|f| f.rule == "T3-BALANCE")
+        .unwrap();
+    assert_eq!(
+        (balance.expected, balance.actual),
+        (Some(Num::Int(2)), Some(Num::Int(3)))
+    );
     assert!(balance.cells.iter().all(|c| c.ends_with(".natural_person")));
-    let row_total = report.findings.iter().find(|f| f.rule == "T3-ROW-TOTAL").unwrap();
-    assert_eq!((row_total.expected, row_total.actual), (Some(Num::Int(1)), Some(Num::Int(0))));
-    assert!(row_total.cells.iter().all(|c| c.starts_with("t3.carried_forward.")));
-    let hint = report.findings.iter().find(|f| f.rule == "H-LIKELY-CELL").unwrap();
-    assert_eq!(hint.cells, vec!["t3.carried_forward.natural_person".to_string()]);
+    let row_total = report
+        .findings
+        .iter()
+        .find(|f| f.rule == "T3-ROW-TOTAL")
+        .unwrap();
+    assert_eq!(
+        (row_total.expected, row_total.actual),
+        (Some(Num::Int(1)), Some(Num::Int(0)))
+    );
+    assert!(row_total
+        .cells
+        .iter()
+        .all(|c| c.starts_with("t3.carried_forward.")));
+    let hint = report
+        .findings
+        .iter()
+        .find(|f| f.rule == "H-LIKELY-CELL")
+        .unwrap();
+    assert_eq!(
+        hint.cells,
+        vec!["t3.carried_forward.natural_person".to_string()]
+    );
     assert!(hint.message.contains('1') && hint.message.contains('0'));
 }

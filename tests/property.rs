@@ -203,8 +203,17 @@ proptest! {
 fn dump_case() {
     let seed: u64 = std::env::var("SEED").unwrap().parse().unwrap();
     let spec = render::consistent(seed, Template::Y2021);
-    let v = variants(seed, 0, std::env::var("DROP").ok());
+    let flags: u8 = std::env::var("FLAGS")
+        .ok()
+        .and_then(|f| f.parse().ok())
+        .unwrap_or(0);
+    let v = variants(seed, flags, std::env::var("DROP").ok());
     std::fs::write("/tmp/case.txt", render::to_text(&spec, &v)).unwrap();
+    std::fs::write(
+        "/tmp/case.docx",
+        render::to_docx(&spec, &v, DocxStyle::Word),
+    )
+    .unwrap();
 }
 
 /// Pieces that steer random text towards the report's own structure.

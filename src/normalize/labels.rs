@@ -6,7 +6,6 @@
 //! reports write — `(七)合计`, `结转下一年度继续办理`, `危及三安全一稳定`,
 //! `总 计`, annotations appended in brackets — map to the same key.
 
-
 /// Canonical form for comparison: half-width, no whitespace, no quotes,
 /// `、．` unified to `.` after an enumerator digit.
 pub fn canon(s: &str) -> String {

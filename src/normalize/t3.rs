@@ -321,26 +321,6 @@ fn align_short(report: &mut Report, template: Template, key: &'static str, row: 
     }
     // Every choice of the k columns that hold the written cells, in order.
     let mut best: Vec<(i32, Vec<usize>)> = Vec::new();
-    for placement in combinations(n, k) {
-        let mut score = 0;
-        for (v, &c) in row.values.iter().zip(&placement) {
-            let Some(value) = numbers_value(&v.text) else {
-                continue;
-            };
-            let (p, f) = column_score(report, template, key, T3_COLS[c], value);
-            score += p - f;
-        }
-        best.push((score, placement));
-    }
-    best.sort_by_key(|b| std::cmp::Reverse(b.0));
-    let top = best[0].0;
-    let mut winners: Vec<&Vec<usize>> = best
-        .iter()
-        .filter(|(s, _)| *s == top)
-        .map(|(_, p)| p)
-        .collect();
-    // Placements that put the same values in the same columns (a row of
-    // zeros, say) are one reading, not several.
     let reading = |p: &Vec<usize>| -> Vec<Option<i64>> {
         let mut r: Vec<Option<i64>> = (0..n)
             .map(|c| {
@@ -360,6 +340,29 @@ fn align_short(report: &mut Report, template: Template, key: &'static str, row: 
         }
         r
     };
+    // Each placement is scored on the whole row it implies, the missing
+    // cell derived from the row total where it can be: scoring only the
+    // written cells would favour leaving out a column whose relations pass.
+    for placement in combinations(n, k) {
+        let mut score = 0;
+        for (c, value) in reading(&placement).into_iter().enumerate() {
+            let Some(value) = value else {
+                continue;
+            };
+            let (p, f) = column_score(report, template, key, T3_COLS[c], value);
+            score += p - f;
+        }
+        best.push((score, placement));
+    }
+    best.sort_by_key(|b| std::cmp::Reverse(b.0));
+    let top = best[0].0;
+    let mut winners: Vec<&Vec<usize>> = best
+        .iter()
+        .filter(|(s, _)| *s == top)
+        .map(|(_, p)| p)
+        .collect();
+    // Placements that put the same values in the same columns (a row of
+    // zeros, say) are one reading, not several.
     // The same reading means the same text in every column (a marker and a
     // 0 are different readings) and the same derived value.
     let reading_key = |p: &Vec<usize>| -> (Vec<String>, Vec<Option<i64>>) {

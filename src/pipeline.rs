@@ -225,8 +225,7 @@ pub fn run_extract(opts: &ExtractOptions) -> anyhow::Result<RunSummary> {
                     work.push((i, pending, seconds));
                 }
             }
-            let jobs_now = jobs.min(work.len()).max(1);
-            let done = pool.install(|| convert_pending(work, converter, jobs_now, &inputs, true));
+            let done = pool.install(|| convert_pending(work, converter, jobs, &inputs, true));
             let written: Vec<(usize, Slot)> = pool.install(|| {
                 done.into_par_iter()
                     .map(|(i, reports, seconds)| (i, write(i, reports, seconds)))
@@ -362,7 +361,7 @@ pub fn run_check(args: &CheckArgs, w: &mut dyn Write) -> anyhow::Result<ExitStat
             }
         }
         if let (Some(converter), false) = (converter, work.is_empty()) {
-            let jobs = rayon::current_num_threads().min(work.len()).max(1);
+            let jobs = rayon::current_num_threads();
             for (i, reports, _) in convert_pending(work, converter, jobs, chunk, true) {
                 per_input[i] = reports;
             }
@@ -698,10 +697,16 @@ fn finish(
 }
 
 /// Converts the pending inputs (`(index, pending, seconds so far)`, the
-/// index into `inputs`) on `jobs` LibreOffice sessions in parallel on the
-/// current rayon pool, each session a worker with its own profile taking a
-/// contiguous share, and reads the results: `(index, reports, seconds)` in
-/// the order given.
+/// index into `inputs`) on up to `jobs` LibreOffice sessions in parallel on
+/// the current rayon pool, each session a worker with its own profile
+/// taking a contiguous share, and reads the results: `(index, reports,
+/// seconds)` in the order given.
+///
+/// A session gets at least a full batch ([`convert::MAX_BATCH`]) before a
+/// second one starts: starting LibreOffice costs far more than converting
+/// a report, and on a small machine two instances mostly wait for each
+/// other (measured: two single-file conversions in parallel take as long
+/// as two in a row).
 fn convert_pending(
     work: Vec<(usize, Pending, f64)>,
     converter: &convert::Converter,
@@ -709,7 +714,11 @@ fn convert_pending(
     inputs: &[Input],
     split: bool,
 ) -> Vec<(usize, Vec<Report>, f64)> {
-    let share = work.len().div_ceil(jobs.max(1)).max(1);
+    let sessions = work
+        .len()
+        .div_ceil(convert::MAX_BATCH)
+        .clamp(1, jobs.max(1));
+    let share = work.len().div_ceil(sessions).max(1);
     let mut groups: Vec<Vec<(usize, Pending, f64)>> = Vec::new();
     let mut rest = work.into_iter();
     loop {

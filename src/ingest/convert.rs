@@ -13,11 +13,12 @@
 //! temporary folder (so that parallel workers never hand their files to each
 //! other's running instance), removed when the session ends. Files are
 //! converted in batches of at most [`MAX_BATCH`] per `soffice` call, because
-//! starting LibreOffice costs about a second and converting a report a
-//! fraction of that. A batch that runs longer than the timeout
-//! ([`BATCH_TIMEOUT`] by default) is killed with its whole process group;
-//! the files it had finished are kept and the others are converted one by
-//! one, so that one file that hangs LibreOffice costs only itself.
+//! starting LibreOffice costs about three seconds and converting a report a
+//! quarter of one. A batch that runs longer than its timeout
+//! ([`BATCH_TIMEOUT`], plus [`FILE_TIMEOUT`] per file) is killed with its
+//! whole process group; the files it had finished are kept, the one it was
+//! on is converted alone (and fails alone if it hangs again), and the rest
+//! go on as a batch.
 
 use std::ffi::OsString;
 use std::fs;
@@ -31,11 +32,16 @@ use std::time::{Duration, Instant};
 use super::Format;
 use crate::error::IngestError;
 
-/// How long one `soffice` call may run before it is killed.
+/// How long one `soffice` call may run before it is killed, plus
+/// [`FILE_TIMEOUT`] for every file of the batch after the first.
 pub const BATCH_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// The time a batch's timeout grows by per file (a report converts in a
+/// quarter of a second; starting LibreOffice takes about three).
+pub const FILE_TIMEOUT: Duration = Duration::from_secs(2);
+
 /// Files converted by one `soffice` call at most.
-pub const MAX_BATCH: usize = 16;
+pub const MAX_BATCH: usize = 32;
 
 /// Largest converted file read back.
 const MAX_OUTPUT_BYTES: u64 = 256 << 20;
@@ -159,6 +165,7 @@ pub enum Payload<'a> {
 pub struct Converter {
     program: PathBuf,
     timeout: Duration,
+    per_file: Duration,
     version: OnceLock<String>,
 }
 
@@ -169,13 +176,16 @@ impl Converter {
         Converter {
             program: program.into(),
             timeout: BATCH_TIMEOUT,
+            per_file: FILE_TIMEOUT,
             version: OnceLock::new(),
         }
     }
 
-    /// The same converter with another timeout per `soffice` call.
-    pub fn with_timeout(mut self, timeout: Duration) -> Converter {
-        self.timeout = timeout;
+    /// The same converter with other timeouts: `base` for a call, plus
+    /// `per_file` for each file after the first.
+    pub fn with_timeout(mut self, base: Duration, per_file: Duration) -> Converter {
+        self.timeout = base;
+        self.per_file = per_file;
         self
     }
 
@@ -245,51 +255,76 @@ pub struct Session<'a> {
 /// A converted file, or why there is none.
 pub type Converted = Result<Vec<u8>, IngestError>;
 
+/// What one `soffice` call gave: results for the first files, in order; the
+/// rest are unknown because the call was stopped.
+struct Run {
+    done: Vec<Converted>,
+    stopped: bool,
+}
+
 impl Session<'_> {
     /// Converts the files, in batches of at most [`MAX_BATCH`]; one result
     /// per file, in order.
+    ///
+    /// When a batch is stopped at its timeout, what it finished is kept, the
+    /// file it was on (and the next, in case it had just finished that one)
+    /// are converted alone, and the rest go on as a batch: a file that hangs
+    /// LibreOffice costs one timeout and fails alone.
     pub fn convert(&mut self, files: &[Payload<'_>], target: Target) -> Vec<Converted> {
-        let mut results: Vec<Option<Converted>> = (0..files.len()).map(|_| None).collect();
-        let indices: Vec<usize> = (0..files.len()).collect();
-        for chunk in indices.chunks(MAX_BATCH) {
-            let batch: Vec<Payload<'_>> = chunk.iter().map(|&i| files[i]).collect();
-            let done = self.run(&batch, target);
-            let mut again = Vec::new();
-            for (&i, result) in chunk.iter().zip(done) {
-                match result {
-                    Some(r) => results[i] = Some(r),
-                    None => again.push(i),
+        let mut results = Vec::with_capacity(files.len());
+        for chunk in files.chunks(MAX_BATCH) {
+            let mut rest = chunk;
+            while !rest.is_empty() {
+                let run = self.run(rest, target);
+                let finished = run.done.len();
+                results.extend(run.done);
+                if !run.stopped {
+                    break;
                 }
-            }
-            // The batch timed out: what it had not finished, one by one.
-            for i in again {
-                let single = self.run(&[files[i]], target).pop().flatten();
-                results[i] = Some(single.unwrap_or_else(|| Err(self.timeout_error(target))));
+                if rest.len() == 1 {
+                    results.push(Err(self.timeout_error(target, 1)));
+                    break;
+                }
+                let suspects = (rest.len() - finished).min(2);
+                for file in &rest[finished..finished + suspects] {
+                    let mut alone = self.run(std::slice::from_ref(file), target);
+                    results.push(
+                        alone
+                            .done
+                            .pop()
+                            .unwrap_or_else(|| Err(self.timeout_error(target, 1))),
+                    );
+                }
+                rest = &rest[finished + suspects..];
             }
         }
         results
-            .into_iter()
-            .map(|r| r.unwrap_or_else(|| Err(self.timeout_error(target))))
-            .collect()
     }
 
-    fn timeout_error(&self, target: Target) -> IngestError {
+    /// The timeout of a call converting `files` files.
+    fn timeout(&self, files: usize) -> Duration {
+        let extra = u32::try_from(files.saturating_sub(1)).unwrap_or(u32::MAX);
+        self.converter
+            .timeout
+            .saturating_add(self.converter.per_file.saturating_mul(extra))
+    }
+
+    fn timeout_error(&self, target: Target, files: usize) -> IngestError {
         IngestError::TooLarge(format!(
             "converting the {} file with LibreOffice took longer than {} s and was stopped",
             target.source_format(),
-            self.converter.timeout.as_secs()
+            self.timeout(files).as_secs()
         ))
     }
 
-    /// One `soffice` call. `None` for a file whose outcome is unknown
-    /// because the call timed out (only in a batch of several files).
-    fn run(&mut self, files: &[Payload<'_>], target: Target) -> Vec<Option<Converted>> {
+    /// One `soffice` call over `files`.
+    fn run(&mut self, files: &[Payload<'_>], target: Target) -> Run {
         self.runs += 1;
         let run_dir = self.dir.path().join(format!("run{}", self.runs));
         let (in_dir, out_dir) = (run_dir.join("in"), run_dir.join("out"));
-        let results = self.run_in(files, target, &in_dir, &out_dir, &run_dir);
+        let run = self.run_in(files, target, &in_dir, &out_dir, &run_dir);
         let _ = fs::remove_dir_all(&run_dir);
-        results
+        run
     }
 
     fn run_in(
@@ -299,17 +334,21 @@ impl Session<'_> {
         in_dir: &Path,
         out_dir: &Path,
         run_dir: &Path,
-    ) -> Vec<Option<Converted>> {
+    ) -> Run {
         let format = target.source_format();
-        let mut results: Vec<Option<Converted>> = (0..files.len()).map(|_| None).collect();
-        if let Err(e) = fs::create_dir_all(in_dir).and_then(|()| fs::create_dir_all(out_dir)) {
-            let msg = format!("could not prepare the conversion folder: {e}");
-            return files
+        let all = |msg: String| Run {
+            done: files
                 .iter()
-                .map(|_| Some(Err(IngestError::Io(io::Error::other(msg.clone())))))
-                .collect();
+                .map(|_| Err(IngestError::Io(io::Error::other(msg.clone()))))
+                .collect(),
+            stopped: false,
+        };
+        if let Err(e) = fs::create_dir_all(in_dir).and_then(|()| fs::create_dir_all(out_dir)) {
+            return all(format!("could not prepare the conversion folder: {e}"));
         }
         let stem = |i: usize| format!("f{i:03}");
+        // A file that cannot be copied in fails alone.
+        let mut early: Vec<Option<IngestError>> = Vec::with_capacity(files.len());
         let mut args: Vec<PathBuf> = Vec::new();
         for (i, file) in files.iter().enumerate() {
             let path = in_dir.join(format!("{}.{}", stem(i), target.input_ext()));
@@ -318,54 +357,54 @@ impl Session<'_> {
                 Payload::Bytes(bytes) => fs::write(&path, bytes),
             };
             match copied {
-                Ok(()) => args.push(path),
-                Err(e) => results[i] = Some(Err(IngestError::Io(e))),
-            }
-        }
-        if args.is_empty() {
-            return results;
-        }
-        let profile = self.dir.path().join("profile");
-        let log_path = run_dir.join("soffice.log");
-        let outcome = fs::File::create(&log_path).and_then(|log| {
-            let mut cmd = Command::new(&self.converter.program);
-            cmd.arg(format!("-env:UserInstallation={}", file_url(&profile)))
-                .args([
-                    "--headless",
-                    "--invisible",
-                    "--nologo",
-                    "--norestore",
-                    "--nolockcheck",
-                    "--nodefault",
-                    "--convert-to",
-                    target.filter(),
-                    "--outdir",
-                ])
-                .arg(out_dir)
-                .args(&args)
-                .stdin(Stdio::null())
-                .stdout(log.try_clone()?)
-                .stderr(log);
-            own_process_group(&mut cmd);
-            let child = cmd.spawn()?;
-            Ok(wait_or_kill(child, self.converter.timeout))
-        });
-        let timed_out = match outcome {
-            Ok(Ok(finished)) => !finished,
-            Ok(Err(e)) | Err(e) => {
-                let msg = format!(
-                    "could not run LibreOffice ({}): {e}",
-                    self.converter.program.display()
-                );
-                for slot in results.iter_mut().filter(|r| r.is_none()) {
-                    *slot = Some(Err(IngestError::Io(io::Error::other(msg.clone()))));
+                Ok(()) => {
+                    args.push(path);
+                    early.push(None);
                 }
-                return results;
+                Err(e) => early.push(Some(IngestError::Io(e))),
             }
-        };
-        if timed_out {
-            // A killed instance may leave its profile locked: start afresh.
-            let _ = fs::remove_dir_all(&profile);
+        }
+        let mut stopped = false;
+        if !args.is_empty() {
+            let profile = self.dir.path().join("profile");
+            let log = run_dir.join("soffice.log");
+            let timeout = self.timeout(args.len());
+            let outcome = fs::File::create(&log).and_then(|log| {
+                let mut cmd = Command::new(&self.converter.program);
+                cmd.arg(format!("-env:UserInstallation={}", file_url(&profile)))
+                    .args([
+                        "--headless",
+                        "--invisible",
+                        "--nologo",
+                        "--norestore",
+                        "--nolockcheck",
+                        "--nodefault",
+                        "--convert-to",
+                        target.filter(),
+                        "--outdir",
+                    ])
+                    .arg(out_dir)
+                    .args(&args)
+                    .stdin(Stdio::null())
+                    .stdout(log.try_clone()?)
+                    .stderr(log);
+                own_process_group(&mut cmd);
+                let child = cmd.spawn()?;
+                wait_or_kill(child, timeout)
+            });
+            match outcome {
+                Ok(finished) => stopped = !finished,
+                Err(e) => {
+                    return all(format!(
+                        "could not run LibreOffice ({}): {e}",
+                        self.converter.program.display()
+                    ))
+                }
+            }
+            if stopped {
+                // A killed instance may leave its profile locked: start afresh.
+                let _ = fs::remove_dir_all(&profile);
+            }
         }
         let outputs: Vec<Option<PathBuf>> = (0..files.len())
             .map(|i| {
@@ -374,28 +413,27 @@ impl Session<'_> {
             })
             .collect();
         // LibreOffice converts in order: when it was stopped, the files
-        // before the last one it wrote are complete.
-        let complete = if timed_out {
+        // before the last one it wrote are complete (that one may not be).
+        let finished = if stopped {
             outputs.iter().rposition(Option::is_some).unwrap_or(0)
         } else {
             files.len()
         };
-        let log = read_log(&log_path);
-        for (i, slot) in results.iter_mut().enumerate() {
-            if slot.is_some() {
-                continue;
-            }
-            *slot = match (&outputs[i], i < complete) {
-                (Some(out), true) => Some(read_output(out, format)),
-                _ if timed_out && files.len() > 1 => None,
-                _ if timed_out => Some(Err(self.timeout_error(target))),
-                _ => Some(Err(IngestError::corrupt(
+        let said = read_log(&run_dir.join("soffice.log"));
+        let done = early
+            .into_iter()
+            .zip(outputs)
+            .take(finished)
+            .map(|(early, output)| match (early, output) {
+                (Some(err), _) => Err(err),
+                (None, Some(out)) => read_output(&out, format),
+                (None, None) => Err(IngestError::corrupt(
                     format,
-                    format!("LibreOffice could not convert it{log}"),
-                ))),
-            };
-        }
-        results
+                    format!("LibreOffice could not convert it{said}"),
+                )),
+            })
+            .collect();
+        Run { done, stopped }
     }
 }
 
@@ -671,7 +709,8 @@ mod tests {
         )
         .expect("script");
         fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).expect("chmod");
-        let conv = Converter::new(&script).with_timeout(Duration::from_millis(1500));
+        let conv = Converter::new(&script)
+            .with_timeout(Duration::from_millis(1000), Duration::from_millis(200));
         let mut session = conv.session().expect("session");
         let t = Instant::now();
         let out = session.convert(

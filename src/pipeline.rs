@@ -141,7 +141,8 @@ pub const DEFAULT_MAX_BYTES: u64 = 64 * 1024 * 1024;
 /// What an extract run did.
 #[derive(Debug, Clone)]
 pub struct RunSummary {
-    /// One entry per input, sorted by path.
+    /// One entry per report (per input, or per sheet of a workbook holding
+    /// several reports), sorted by path.
     pub entries: Vec<Entry>,
     /// The counts.
     pub totals: Totals,

@@ -11,12 +11,13 @@
 
 mod support;
 
-use ogi::ingest::convert::Converter;
+use ogi::ingest::convert::{Converter, Payload, Target};
 use ogi::schema::Source;
 use serde_json::Value as Json;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::time::Duration;
 use support::expect::compare;
 
 const OLE_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
@@ -341,4 +342,26 @@ fn a_real_doc_reads_like_the_docx_it_was_saved_from() {
     assert_eq!(r["source"]["format"], "xls");
     assert!(r["source"].get("converted").is_none());
     assert_golden("c.et", &r);
+
+    // Stopped at its timeout, LibreOffice leaves no process behind.
+    let quick = Converter::find()
+        .expect("soffice")
+        .with_timeout(Duration::from_millis(1500), Duration::ZERO);
+    let mut session = quick.session().expect("session");
+    let result = session
+        .convert(&[Payload::Bytes(&doc_bytes)], Target::Docx)
+        .pop()
+        .expect("one result");
+    drop(session);
+    let err = result.expect_err("stopped");
+    assert_eq!(err.kind(), "too_large", "{err}");
+    std::thread::sleep(Duration::from_millis(500));
+    let ours = format!("ogi-soffice-{}-", std::process::id());
+    let left: Vec<String> = fs::read_dir("/proc")
+        .expect("/proc")
+        .filter_map(|e| fs::read(e.ok()?.path().join("cmdline")).ok())
+        .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
+        .filter(|c| c.contains(&ours))
+        .collect();
+    assert!(left.is_empty(), "{left:#?}");
 }

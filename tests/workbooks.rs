@@ -302,4 +302,21 @@ fn a_run_keeps_the_reports_of_a_workbook_apart() {
     assert!(index.contains("（工作表 临河县人民政府 2024）"));
     assert!(index.contains("review/book.xlsx%23"), "links escape the #");
     assert!(index.contains("id=\"total-reports\">6<"));
+
+    // ogi check prints each sheet's report under its own header.
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_ogi"))
+        .current_dir(dir.path())
+        .args(["check", "in/book.xlsx"])
+        .output()
+        .expect("run ogi");
+    let text = String::from_utf8(o.stdout).expect("utf-8");
+    let headers: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("in/book.xlsx#"))
+        .collect();
+    assert_eq!(headers.len(), 3, "{text}");
+    assert!(
+        headers[1].starts_with("in/book.xlsx#临河县人民政府 2024  [ok]"),
+        "{text}"
+    );
 }

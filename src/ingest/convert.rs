@@ -504,8 +504,10 @@ fn own_process_group(_cmd: &mut Command) {}
 fn kill_group(child: &mut Child) {
     #[cfg(unix)]
     {
-        let _ = Command::new("kill")
-            .args(["-KILL", "--", &format!("-{}", child.id())])
+        // The shell's own `kill` (no procps needed); a negative id names
+        // the process group.
+        let _ = Command::new("sh")
+            .args(["-c", &format!("kill -9 -{}", child.id())])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())

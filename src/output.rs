@@ -5,6 +5,8 @@
 //!
 //! ```text
 //! DIR/reports/<name>.json   one pretty-printed report (SCHEMA.md) per input
+//!                           (<name>#<sheet>.json: one per sheet of a workbook
+//!                           that holds a report on each of several sheets)
 //! DIR/dataset.jsonl         every report, compact, one per line, sorted by source.path
 //! DIR/dataset.csv           one row per report (UTF-8 with BOM)
 //! DIR/findings.csv          one row per finding (UTF-8 with BOM)
@@ -29,9 +31,15 @@
 //! of them gets `~` and the first 8 hex digits of the SHA-256 of its full
 //! path appended. Names depend only on the set of input paths.
 //!
+//! A workbook that holds a report on each of several sheets gives one report
+//! per sheet: `<name>#<sheet>.json`, the sheet name made safe the same way
+//! (and shortened; see [`sheet_file_names`]). `#` never occurs in `<name>`
+//! itself, so these names cannot meet another input's.
+//!
 //! ## `dataset.csv` columns
 //!
-//! [`DATASET_FIXED_COLUMNS`], then one column per value id of
+//! [`DATASET_FIXED_COLUMNS`] (the last, `source.sheet`, tells the reports
+//! of one workbook apart), then one column per value id of
 //! [`crate::schema::all_value_ids`] in that order (the same columns whatever
 //! the batch), then `findings.errors`, `findings.warnings`. A null is an
 //! empty field; numbers are written as in the JSON.
@@ -39,7 +47,8 @@
 //! ## `findings.csv` columns
 //!
 //! [`FINDINGS_COLUMNS`]: one row per finding, reports in source-path order,
-//! findings in report order; `cells` are joined with `;`.
+//! findings in report order; `cells` are joined with `;`; the last column,
+//! `source.sheet`, names the sheet of a report read from a workbook.
 //!
 //! ## `summary.json`
 //!
@@ -72,6 +81,9 @@ pub const REPORTS_DIR: &str = "reports";
 /// hash and `.json`), well under the 255-byte limit of common file systems.
 const MAX_NAME_BYTES: usize = 150;
 
+/// Longest sheet part of a `<name>#<sheet>.json` (bytes).
+const MAX_SHEET_BYTES: usize = 60;
+
 /// What the run keeps in memory of one report once its file is written:
 /// enough to write the summary and find the file again (the cross-report
 /// rules keep their own small record, `check::BatchFacts`, beside it).
@@ -79,6 +91,8 @@ const MAX_NAME_BYTES: usize = 150;
 pub struct Entry {
     /// `source.path`.
     pub path: String,
+    /// `source.sheet`: the sheet of a workbook the report was read from.
+    pub sheet: Option<String>,
     /// The report's file name inside `reports/` (`<name>.json`).
     pub file: String,
     /// The report status.
@@ -97,7 +111,8 @@ pub struct Entry {
     pub rules: Vec<(&'static str, Severity, usize)>,
     /// Checks that could not be assessed, by rule id, sorted.
     pub not_assessable: Vec<(&'static str, usize)>,
-    /// Wall-clock seconds the worker spent on this input (read to check).
+    /// Wall-clock seconds the worker spent on this input (read to check;
+    /// for an input giving several reports, counted on the first of them).
     pub seconds: f64,
 }
 
@@ -124,6 +139,7 @@ impl Entry {
         not_assessable.sort();
         Entry {
             path: report.source.path.clone(),
+            sheet: report.source.sheet.clone(),
             file,
             status: report.status,
             format: report.source.format.clone(),
@@ -151,6 +167,15 @@ impl Entry {
             }
         }
         self.rules.sort();
+    }
+
+    /// The report as a person names it: the path, with `#sheet` for a
+    /// sheet of a workbook.
+    pub fn label(&self) -> String {
+        match &self.sheet {
+            Some(sheet) => format!("{}#{sheet}", self.path),
+            None => self.path.clone(),
+        }
     }
 
     /// Findings of one severity.
@@ -204,6 +229,36 @@ pub fn report_file_names(inputs: &[(&str, &Path)]) -> Vec<String> {
         }
     }
     names.into_iter().map(|n| n + ".json").collect()
+}
+
+/// The file names of the several reports of one input whose single report
+/// would be `file` (`<name>.json`): `<name>#<sheet>.json` each, the sheet
+/// name made safe like a path component and cut to a few dozen bytes (a
+/// report without a sheet gets its position, from 1). Unique among
+/// themselves, ignoring case.
+pub fn sheet_file_names(file: &str, sheets: &[Option<&str>]) -> Vec<String> {
+    let stem = file.strip_suffix(".json").unwrap_or(file);
+    let mut taken = std::collections::HashSet::<String>::new();
+    let mut names = Vec::with_capacity(sheets.len());
+    for (i, sheet) in sheets.iter().enumerate() {
+        let part = match sheet {
+            Some(s) if !s.trim().is_empty() => {
+                let safe = safe_component(s.trim());
+                truncate(&safe, MAX_SHEET_BYTES).to_string()
+            }
+            _ => (i + 1).to_string(),
+        };
+        let mut name = format!("{stem}#{part}");
+        if !taken.insert(name.to_lowercase()) {
+            let mut n = 2;
+            while !taken.insert(format!("{name}~{n}").to_lowercase()) {
+                n += 1;
+            }
+            name = format!("{name}~{n}");
+        }
+        names.push(name + ".json");
+    }
+    names
 }
 
 /// The relative path as one file-system-safe name.
@@ -383,6 +438,27 @@ mod tests {
         let n = names(&[("a/x", "x"), ("b/x", "x"), ("c", &literal), ("c", &literal)]);
         let set: std::collections::HashSet<_> = n.iter().collect();
         assert_eq!(set.len(), 4, "{n:?}");
+    }
+
+    #[test]
+    fn sheet_names_extend_the_input_name() {
+        let n = sheet_file_names(
+            "sheet__book.xlsx.json",
+            &[Some("甲县 2024"), Some("乙/县"), Some("甲县_2024"), None],
+        );
+        assert_eq!(
+            n,
+            [
+                "sheet__book.xlsx#甲县_2024.json",
+                "sheet__book.xlsx#乙_县.json",
+                "sheet__book.xlsx#甲县_2024~2.json",
+                "sheet__book.xlsx#4.json",
+            ]
+        );
+        let long = sheet_file_names("a.json", &[Some(&"长".repeat(100))]);
+        assert!(long[0].len() < 80, "{}", long[0]);
+        // A sheet named like a hidden file does not hide the report.
+        assert_eq!(sheet_file_names("a.json", &[Some(".x")]), ["a#_x.json"]);
     }
 
     #[test]

@@ -12,20 +12,28 @@
 //!    hidden entries and the output directory are skipped) and sorts the
 //!    inputs by path. A path that does not exist stops the run (exit 2).
 //! 2. `DIR/reports` is created and probed for writing (exit 2 if it can't).
-//! 3. A pool of `--jobs` threads runs [`process`] on every input and writes
-//!    `reports/<name>.json` at once; only a small [`Entry`] and a
-//!    [`BatchFacts`] per input stay in memory.
-//! 4. [`cross_report_phase`]: the batch rules compare the reports through
+//! 3. A pool of `--jobs` threads reads every input (ingest → normalize →
+//!    check) and writes its report at once: `reports/<name>.json`, or
+//!    `reports/<name>#<sheet>.json` for each sheet of a workbook that holds
+//!    a report on each of several sheets ([`reports_of`]). Only a small
+//!    [`Entry`] and a [`BatchFacts`] per report stay in memory.
+//! 4. Legacy Word/WPS files (and spreadsheets the built-in reader refuses)
+//!    were set aside in step 3; when LibreOffice is installed they are
+//!    converted now, in batches, one LibreOffice per worker
+//!    ([`ingest::convert`]), then read like the rest. Without it they are
+//!    `unsupported` error reports from step 3 on.
+//! 5. [`cross_report_phase`]: the batch rules compare the reports through
 //!    their facts; the reports they have findings for are re-written with
 //!    those findings appended.
-//! 5. The exports are streamed from the report files in path order, then
+//! 6. The exports are streamed from the report files in path order, then
 //!    the review pages (`index.html`, `review/`), then `summary.json` is
 //!    written.
 
 use crate::check::{self, BatchFacts};
 use crate::cli::{CheckArgs, Cli, Command};
 use crate::error::IngestError;
-use crate::ingest;
+use crate::grid::Document;
+use crate::ingest::{self, convert};
 use crate::normalize;
 use crate::output::{self, human, summary, Entry, Totals};
 use crate::schema::{Finding, Report, Source};
@@ -133,7 +141,8 @@ pub const DEFAULT_MAX_BYTES: u64 = 64 * 1024 * 1024;
 /// What an extract run did.
 #[derive(Debug, Clone)]
 pub struct RunSummary {
-    /// One entry per input, sorted by path.
+    /// One entry per report (per input, or per sheet of a workbook holding
+    /// several reports), sorted by path.
     pub entries: Vec<Entry>,
     /// The counts.
     pub totals: Totals,
@@ -169,50 +178,79 @@ pub fn run_extract(opts: &ExtractOptions) -> anyhow::Result<RunSummary> {
 
     let bar = progress_bar(inputs.len() as u64, opts.quiet);
     let failed = AtomicBool::new(false);
-    // Err(None): skipped because an earlier write failed.
-    type Done = Result<(Entry, BatchFacts), Option<anyhow::Error>>;
-    let results: Vec<Done> = pool.install(|| {
+    let converter = convert::Converter::system();
+    let write = |i: usize, reports: Vec<Report>, seconds: f64| -> Slot {
+        if failed.load(Ordering::Relaxed) {
+            return Slot::Failed(None);
+        }
+        let written = write_reports(&reports_dir, &names[i], &reports, seconds);
+        bar.inc(1);
+        match written {
+            Ok(done) => Slot::Done(done),
+            Err((file, e)) => {
+                failed.store(true, Ordering::Relaxed);
+                let path = reports_dir.join(file);
+                Slot::Failed(Some(
+                    anyhow::Error::new(e).context(format!("could not write {}", path.display())),
+                ))
+            }
+        }
+    };
+    let mut slots: Vec<Slot> = pool.install(|| {
         inputs
             .par_iter()
-            .zip(names.par_iter())
-            .map(|(input, name)| {
+            .enumerate()
+            .map(|(i, input)| {
                 if failed.load(Ordering::Relaxed) {
-                    return Err(None);
+                    return Slot::Failed(None);
                 }
                 let t = Instant::now();
-                let report = process(input, opts.max_bytes);
-                let seconds = t.elapsed().as_secs_f64();
-                let written = output::write_report(&reports_dir, name, &report);
-                bar.inc(1);
-                written
-                    .map(|()| {
-                        (
-                            Entry::new(&report, name.clone(), seconds),
-                            BatchFacts::from_report(&report),
-                        )
-                    })
-                    .map_err(|e| {
-                        failed.store(true, Ordering::Relaxed);
-                        let path = reports_dir.join(name);
-                        Some(
-                            anyhow::Error::new(e)
-                                .context(format!("could not write {}", path.display())),
-                        )
-                    })
+                match stage_input(input, opts.max_bytes, converter.is_some()) {
+                    Stage::Done(reports) => write(i, reports, t.elapsed().as_secs_f64()),
+                    Stage::Convert(pending) => Slot::Pending(pending, t.elapsed().as_secs_f64()),
+                }
             })
             .collect()
     });
-    bar.finish_and_clear();
-    let mut entries = Vec::with_capacity(results.len());
-    let mut facts = Vec::with_capacity(results.len());
-    for result in results {
-        match result {
-            Ok((entry, fact)) => {
-                entries.push(entry);
-                facts.push(fact);
+    // The files that need LibreOffice, in batches, one instance per worker.
+    if let Some(converter) = converter {
+        let waiting: Vec<usize> = (0..slots.len())
+            .filter(|&i| matches!(slots[i], Slot::Pending(..)))
+            .collect();
+        if !waiting.is_empty() && !failed.load(Ordering::Relaxed) {
+            let mut work = Vec::with_capacity(waiting.len());
+            for &i in &waiting {
+                if let Slot::Pending(pending, seconds) =
+                    std::mem::replace(&mut slots[i], Slot::Failed(None))
+                {
+                    work.push((i, pending, seconds));
+                }
             }
-            Err(Some(e)) => return Err(e),
-            Err(None) => {}
+            let done = pool.install(|| convert_pending(work, converter, jobs, &inputs, true));
+            let written: Vec<(usize, Slot)> = pool.install(|| {
+                done.into_par_iter()
+                    .map(|(i, reports, seconds)| (i, write(i, reports, seconds)))
+                    .collect()
+            });
+            for (i, slot) in written {
+                slots[i] = slot;
+            }
+        }
+    }
+    bar.finish_and_clear();
+    let mut entries = Vec::with_capacity(slots.len());
+    let mut facts = Vec::with_capacity(slots.len());
+    for slot in slots {
+        match slot {
+            Slot::Done(done) => {
+                for (entry, fact) in done {
+                    entries.push(entry);
+                    facts.push(fact);
+                }
+            }
+            Slot::Failed(Some(e)) => return Err(e),
+            Slot::Failed(None) => {}
+            Slot::Pending(..) => bail!("internal error: a file was left unconverted"),
         }
     }
 
@@ -305,13 +343,31 @@ pub fn run_check(args: &CheckArgs, w: &mut dyn Write) -> anyhow::Result<ExitStat
         bail!("no input files found in {}", list_paths(&args.paths));
     }
     let mut status = ExitStatus::Success;
+    let converter = convert::Converter::system();
     // A few at a time, so that a large folder is never held in memory whole.
     for chunk in inputs.chunks(64) {
-        let reports: Vec<Report> = chunk
+        let stages: Vec<Stage> = chunk
             .par_iter()
-            .map(|i| process(i, args.max_bytes))
+            .map(|i| stage_input(i, args.max_bytes, converter.is_some()))
             .collect();
-        for report in &reports {
+        let mut per_input: Vec<Vec<Report>> = Vec::with_capacity(stages.len());
+        let mut work = Vec::new();
+        for (i, stage) in stages.into_iter().enumerate() {
+            match stage {
+                Stage::Done(reports) => per_input.push(reports),
+                Stage::Convert(pending) => {
+                    per_input.push(Vec::new());
+                    work.push((i, pending, 0.0));
+                }
+            }
+        }
+        if let (Some(converter), false) = (converter, work.is_empty()) {
+            let jobs = rayon::current_num_threads();
+            for (i, reports, _) in convert_pending(work, converter, jobs, chunk, true) {
+                per_input[i] = reports;
+            }
+        }
+        for report in per_input.iter().flatten() {
             if human::fails_check(report) {
                 status = ExitStatus::Failure;
             }
@@ -433,10 +489,72 @@ fn input_at(root: &Path, path: &Path, problem: Option<IngestProblem>) -> Input {
     }
 }
 
-/// Puts one input through ingest → normalize → check. Never fails: a
-/// problem becomes the report's `error` (`io`, `too_large`, the reader's
-/// kind, or `internal` for a panic).
-pub fn process(input: &Input, max_bytes: u64) -> Report {
+/// Puts one input through ingest → normalize → check: its reports (one,
+/// or one per sheet for a workbook that holds a report on each of several
+/// sheets, see [`reports_of`]). A legacy Word/WPS file is converted with
+/// LibreOffice when it is installed ([`convert::Converter::system`]). Never
+/// fails: a problem becomes the report's `error` (`io`, `too_large`, the
+/// reader's kind, or `internal` for a panic).
+pub fn process(input: &Input, max_bytes: u64) -> Vec<Report> {
+    let converter = convert::Converter::system();
+    match stage_input(input, max_bytes, converter.is_some()) {
+        Stage::Done(reports) => reports,
+        Stage::Convert(pending) => {
+            let fallback = pending.source.clone();
+            converter
+                .map(|c| {
+                    convert_pending(
+                        vec![(0, pending, 0.0)],
+                        c,
+                        1,
+                        std::slice::from_ref(input),
+                        true,
+                    )
+                })
+                .and_then(|mut done| done.pop())
+                .map(|(_, reports, _)| reports)
+                .unwrap_or_else(|| {
+                    vec![Report::error(
+                        fallback,
+                        "internal",
+                        "internal error: the conversion did not run",
+                    )]
+                })
+        }
+    }
+}
+
+/// What reading one input gave before any conversion.
+enum Stage {
+    /// Its reports.
+    Done(Vec<Report>),
+    /// It needs LibreOffice first.
+    Convert(Pending),
+}
+
+/// An input set aside for LibreOffice.
+struct Pending {
+    /// Its source, filled in (format, size, hash).
+    source: Source,
+    /// What it becomes.
+    target: convert::Target,
+}
+
+/// How far one input of a run got.
+enum Slot {
+    /// Written: its entries and facts.
+    Done(Vec<(Entry, BatchFacts)>),
+    /// Waiting for LibreOffice; the seconds spent so far.
+    Pending(Pending, f64),
+    /// Not written: the error that stops the run, or `None` when skipped
+    /// because another write failed.
+    Failed(Option<anyhow::Error>),
+}
+
+/// Reads one input up to its reports, or up to the point where it needs
+/// LibreOffice (only when `can_convert`; otherwise such a file is an
+/// `unsupported` error report saying what to install).
+fn stage_input(input: &Input, max_bytes: u64, can_convert: bool) -> Stage {
     let mut source = Source {
         path: input.display.clone(),
         format: ingest::Format::Unknown.as_str().into(),
@@ -447,23 +565,28 @@ pub fn process(input: &Input, max_bytes: u64) -> Report {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    let error = |source: Source, err: IngestError| {
+        Stage::Done(vec![Report::error(source, err.kind(), err.to_string())])
+    };
     let bytes = match &input.problem {
-        Some(IngestProblem::Walk(message)) => return Report::error(source, "io", message.clone()),
+        Some(IngestProblem::Walk(message)) => {
+            return Stage::Done(vec![Report::error(source, "io", message.clone())])
+        }
         Some(IngestProblem::NotAFile) => {
             let err =
                 IngestError::Unsupported("not a regular file (a pipe, socket or device)".into());
-            return Report::error(source, err.kind(), err.to_string());
+            return error(source, err);
         }
         None => match read_limited(&input.path, max_bytes) {
             Ok(bytes) => bytes,
-            Err(Unread::Ingest(err)) => return Report::error(source, err.kind(), err.to_string()),
+            Err(Unread::Ingest(err)) => return error(source, err),
             Err(Unread::TooLarge { size, head }) => {
                 source.format = ingest::detect(&head, &name).as_str().into();
                 source.bytes = size;
                 let err = IngestError::TooLarge(format!(
                     "{size} bytes, more than the limit of {max_bytes} (--max-bytes)"
                 ));
-                return Report::error(source, err.kind(), err.to_string());
+                return error(source, err);
             }
         },
     };
@@ -473,15 +596,63 @@ pub fn process(input: &Input, max_bytes: u64) -> Report {
         format: ingest::detect(&bytes, &name).as_str().into(),
         ..source.clone()
     };
-    let result = guarded(move || process_bytes(&bytes, source));
-    result.unwrap_or_else(|message| Report::error(fallback, "internal", message))
+    let result = guarded(move || first_pass(&bytes, source, true, can_convert));
+    result.unwrap_or_else(|message| Stage::Done(vec![Report::error(fallback, "internal", message)]))
 }
 
 /// Runs one document's bytes through every per-document stage: detect the
 /// format (by content; the file name in `source.path` only breaks ties),
-/// read, normalise, check. An unreadable document gives a report with
-/// `status: error`. Panics are not caught here (see [`guarded`]).
-pub fn process_bytes(bytes: &[u8], mut source: Source) -> Report {
+/// read, normalise, check; a legacy Word/WPS document is converted with
+/// LibreOffice first when it is installed. An unreadable document gives a
+/// report with `status: error`. Panics are not caught here (see
+/// [`guarded`]).
+///
+/// The file is one report: a workbook's sheets are read as one document.
+/// [`process_bytes_all`] gives one report per sheet when a workbook holds
+/// several reports, as `ogi extract` does.
+pub fn process_bytes(bytes: &[u8], source: Source) -> Report {
+    let fallback = source.clone();
+    process_bytes_with(bytes, source, false)
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| Report::error(fallback, "internal", "internal error: no report"))
+}
+
+/// [`process_bytes`], with a workbook that holds a report on each of
+/// several sheets giving one report per such sheet (`source.sheet` set),
+/// as [`reports_of`] decides. Always at least one report.
+pub fn process_bytes_all(bytes: &[u8], source: Source) -> Vec<Report> {
+    process_bytes_with(bytes, source, true)
+}
+
+fn process_bytes_with(bytes: &[u8], source: Source, split: bool) -> Vec<Report> {
+    let converter = convert::Converter::system();
+    match first_pass(bytes, source, split, converter.is_some()) {
+        Stage::Done(reports) => reports,
+        Stage::Convert(pending) => match converter {
+            Some(c) => {
+                let converted = match c.session() {
+                    Ok(mut session) => session
+                        .convert(&[convert::Payload::Bytes(bytes)], pending.target)
+                        .pop()
+                        .unwrap_or_else(|| Err(io::Error::other("no conversion result").into())),
+                    Err(e) => Err(IngestError::Io(e)),
+                };
+                finish(pending, converted, c, split)
+            }
+            None => vec![Report::error(
+                pending.source,
+                "internal",
+                "internal error: a conversion without a converter",
+            )],
+        },
+    }
+}
+
+/// Detects, reads and (when it can) turns the document into its reports;
+/// a file LibreOffice could read comes back as [`Stage::Convert`] when
+/// `can_convert`.
+fn first_pass(bytes: &[u8], mut source: Source, split: bool, can_convert: bool) -> Stage {
     let name = Path::new(&source.path)
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -490,16 +661,199 @@ pub fn process_bytes(bytes: &[u8], mut source: Source) -> Report {
     source.format = format.as_str().into();
     source.bytes = bytes.len() as u64;
     source.sha256 = output::hex_sha256(bytes);
-    match ingest::read(format, bytes) {
-        Ok(doc) => {
-            source.encoding = doc.encoding.clone();
-            source.sheet = doc.sheet.clone();
-            let mut report = normalize::normalize(&doc, source);
-            check::run(&mut report);
-            report
-        }
-        Err(err) => Report::error(source, err.kind(), err.to_string()),
+    match ingest::read_all(format, bytes) {
+        Ok(docs) => Stage::Done(reports_of(docs, source, split)),
+        Err(err) => match convert::target_for(format, &err) {
+            Some(target) if can_convert => Stage::Convert(Pending { source, target }),
+            _ => {
+                let err = convert::without_converter(format, &name, err);
+                Stage::Done(vec![Report::error(source, err.kind(), err.to_string())])
+            }
+        },
     }
+}
+
+/// The reports of a file converted by LibreOffice (or the error of its
+/// conversion), with `source.converted` recording the conversion.
+fn finish(
+    pending: Pending,
+    converted: convert::Converted,
+    converter: &convert::Converter,
+    split: bool,
+) -> Vec<Report> {
+    let Pending { mut source, target } = pending;
+    let bytes = match converted {
+        Ok(bytes) => bytes,
+        Err(err) => return vec![Report::error(source, err.kind(), err.to_string())],
+    };
+    source.converted = Some(converter.label(target));
+    match ingest::read_all(target.format(), &bytes) {
+        Ok(docs) => reports_of(docs, source, split),
+        Err(err) => vec![Report::error(
+            source,
+            err.kind(),
+            format!("the file LibreOffice converted could not be read: {err}"),
+        )],
+    }
+}
+
+/// Converts the pending inputs (`(index, pending, seconds so far)`, the
+/// index into `inputs`) on up to `jobs` LibreOffice sessions in parallel on
+/// the current rayon pool, each session a worker with its own profile
+/// taking a contiguous share, and reads the results: `(index, reports,
+/// seconds)` in the order given.
+///
+/// A session gets at least a full batch ([`convert::MAX_BATCH`]) before a
+/// second one starts: starting LibreOffice costs far more than converting
+/// a report, and on a small machine two instances mostly wait for each
+/// other (measured: two single-file conversions in parallel take as long
+/// as two in a row).
+fn convert_pending(
+    work: Vec<(usize, Pending, f64)>,
+    converter: &convert::Converter,
+    jobs: usize,
+    inputs: &[Input],
+    split: bool,
+) -> Vec<(usize, Vec<Report>, f64)> {
+    let sessions = work
+        .len()
+        .div_ceil(convert::MAX_BATCH)
+        .clamp(1, jobs.max(1));
+    let share = work.len().div_ceil(sessions).max(1);
+    let mut groups: Vec<Vec<(usize, Pending, f64)>> = Vec::new();
+    let mut rest = work.into_iter();
+    loop {
+        let group: Vec<_> = rest.by_ref().take(share).collect();
+        if group.is_empty() {
+            break;
+        }
+        groups.push(group);
+    }
+    let done: Vec<Vec<(usize, Vec<Report>, f64)>> = groups
+        .into_par_iter()
+        .map(|group| convert_group(group, converter, inputs, split))
+        .collect();
+    done.into_iter().flatten().collect()
+}
+
+/// One worker's share of [`convert_pending`]: one session, a batch per
+/// target.
+fn convert_group(
+    group: Vec<(usize, Pending, f64)>,
+    converter: &convert::Converter,
+    inputs: &[Input],
+    split: bool,
+) -> Vec<(usize, Vec<Report>, f64)> {
+    let t = Instant::now();
+    let mut session = converter.session();
+    let mut converted: Vec<Option<convert::Converted>> = (0..group.len()).map(|_| None).collect();
+    for target in [convert::Target::Docx, convert::Target::Xlsx] {
+        let which: Vec<usize> = (0..group.len())
+            .filter(|&k| group[k].1.target == target)
+            .collect();
+        if which.is_empty() {
+            continue;
+        }
+        let results: Vec<convert::Converted> = match &mut session {
+            Ok(session) => {
+                let files: Vec<convert::Payload<'_>> = which
+                    .iter()
+                    .map(|&k| convert::Payload::File(&inputs[group[k].0].path))
+                    .collect();
+                session.convert(&files, target)
+            }
+            Err(e) => which
+                .iter()
+                .map(|_| {
+                    Err(IngestError::Io(io::Error::other(format!(
+                        "could not prepare LibreOffice's temporary folder: {e}"
+                    ))))
+                })
+                .collect(),
+        };
+        for (k, result) in which.into_iter().zip(results) {
+            converted[k] = Some(result);
+        }
+    }
+    drop(session);
+    let share = t.elapsed().as_secs_f64() / group.len().max(1) as f64;
+    group
+        .into_iter()
+        .zip(converted)
+        .map(|((i, pending, seconds), result)| {
+            let t = Instant::now();
+            let fallback = pending.source.clone();
+            let result = result.unwrap_or_else(|| {
+                Err(io::Error::other("internal error: the file was not converted").into())
+            });
+            let reports = guarded(|| finish(pending, result, converter, split))
+                .unwrap_or_else(|message| vec![Report::error(fallback, "internal", message)]);
+            (i, reports, seconds + share + t.elapsed().as_secs_f64())
+        })
+        .collect()
+}
+
+/// The reports of a file's documents. A workbook (several sheet documents)
+/// gives one report per sheet when `split` and at least two of its sheets
+/// each hold a report on their own ([`normalize::holds_report`]): the
+/// sheets that do are read apart, `source.sheet` naming each, and the
+/// others are left out. Otherwise (one table per sheet, all the tables on
+/// one sheet, a single sheet) the sheets are read as one document, one
+/// report.
+pub fn reports_of(mut docs: Vec<Document>, source: Source, split: bool) -> Vec<Report> {
+    if docs.len() > 1 && split {
+        let holding: Vec<bool> = docs.iter().map(normalize::holds_report).collect();
+        if holding.iter().filter(|h| **h).count() >= 2 {
+            return docs
+                .iter()
+                .zip(holding)
+                .filter(|(_, h)| *h)
+                .map(|(doc, _)| report_of(doc, source.clone()))
+                .collect();
+        }
+    }
+    let doc = if docs.len() == 1 {
+        docs.pop().unwrap_or_default()
+    } else {
+        ingest::sheet::merge(docs)
+    };
+    vec![report_of(&doc, source)]
+}
+
+/// Normalises and checks one document.
+fn report_of(doc: &Document, mut source: Source) -> Report {
+    source.encoding = doc.encoding.clone();
+    source.sheet = doc.sheet.clone();
+    let mut report = normalize::normalize(doc, source);
+    check::run(&mut report);
+    report
+}
+
+/// Writes an input's reports: `name` for one, `<name>#<sheet>.json` each
+/// for several. The input's seconds go to its first entry. On failure, the
+/// file that could not be written and why.
+fn write_reports(
+    reports_dir: &Path,
+    name: &str,
+    reports: &[Report],
+    seconds: f64,
+) -> Result<Vec<(Entry, BatchFacts)>, (String, io::Error)> {
+    let files = if reports.len() == 1 {
+        vec![name.to_string()]
+    } else {
+        let sheets: Vec<Option<&str>> = reports.iter().map(|r| r.source.sheet.as_deref()).collect();
+        output::sheet_file_names(name, &sheets)
+    };
+    let mut done = Vec::with_capacity(reports.len());
+    for (k, (report, file)) in reports.iter().zip(files).enumerate() {
+        output::write_report(reports_dir, &file, report).map_err(|e| (file.clone(), e))?;
+        let secs = if k == 0 { seconds } else { 0.0 };
+        done.push((
+            Entry::new(report, file, secs),
+            BatchFacts::from_report(report),
+        ));
+    }
+    Ok(done)
 }
 
 enum Unread {
@@ -667,13 +1021,83 @@ mod tests {
         assert!(discover(&[root.join("nope")], None).is_err());
     }
 
+    fn first(bytes: &[u8], name: &str, can_convert: bool) -> Stage {
+        let source = Source {
+            path: format!("in/{name}"),
+            ..Source::default()
+        };
+        first_pass(bytes, source, true, can_convert)
+    }
+
+    fn error_of(stage: Stage) -> (String, String, String) {
+        let Stage::Done(reports) = stage else {
+            panic!("set aside for conversion")
+        };
+        assert_eq!(reports.len(), 1);
+        let r = &reports[0];
+        assert_eq!(r.status, Status::Error);
+        let e = r.error.as_ref().expect("error");
+        (r.source.format.clone(), e.kind.clone(), e.message.clone())
+    }
+
+    #[test]
+    fn without_libreoffice_legacy_files_say_what_to_install() {
+        let word = crate::ingest::sheet::tests::compound_file(&[("WordDocument", vec![7; 99])]);
+        for name in ["a.doc", "a.wps", "a.DOC"] {
+            let (format, kind, message) = error_of(first(&word, name, false));
+            assert_eq!((format.as_str(), kind.as_str()), ("doc", "unsupported"));
+            assert!(message.contains("legacy Word/WPS document"), "{message}");
+            assert!(message.contains("libreoffice-writer-nogui"), "{message}");
+        }
+        // With a converter, the same file waits for it.
+        let Stage::Convert(p) = first(&word, "a.doc", true) else {
+            panic!("not set aside")
+        };
+        assert_eq!(p.target, convert::Target::Docx);
+        assert_eq!(p.source.format, "doc");
+        assert_eq!(p.source.bytes, word.len() as u64);
+
+        // A spreadsheet calamine cannot read: .et says what to install, a
+        // damaged .xls stays corrupt; both wait for a converter.
+        let sheet = crate::ingest::sheet::tests::compound_file(&[("ETData", vec![0; 64])]);
+        let (_, kind, message) = error_of(first(&sheet, "b.et", false));
+        assert_eq!(kind, "unsupported");
+        assert!(message.contains("libreoffice-calc-nogui"), "{message}");
+        assert_eq!(error_of(first(&sheet, "b.xls", false)).1, "corrupt");
+        assert!(
+            matches!(first(&sheet, "b.et", true), Stage::Convert(p) if p.target == convert::Target::Xlsx)
+        );
+    }
+
+    #[test]
+    fn pdf_and_encrypted_files_are_error_reports() {
+        let (format, kind, message) = error_of(first(b"%PDF-1.4\n%...", "r.pdf", true));
+        assert_eq!((format.as_str(), kind.as_str()), ("pdf", "unsupported"));
+        assert!(message.contains("pdftotext -layout"), "{message}");
+
+        let locked = crate::ingest::sheet::tests::compound_file(&[
+            ("EncryptionInfo", vec![4, 0, 4, 0]),
+            ("EncryptedPackage", vec![0; 16]),
+        ]);
+        for (name, want) in [("a.docx", "docx"), ("a.doc", "docx"), ("a.xlsx", "xlsx")] {
+            // Never sent to LibreOffice: it needs the password too.
+            let (format, kind, message) = error_of(first(&locked, name, true));
+            assert_eq!(
+                (format.as_str(), kind.as_str()),
+                (want, "encrypted"),
+                "{name}"
+            );
+            assert!(message.contains("password"), "{message}");
+        }
+    }
+
     #[test]
     fn too_large_inputs_are_not_read() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("big.html");
         write(&path, &[b'<'; 100]);
         let found = discover(&[path], None).expect("walk");
-        let report = process(&found[0], 10);
+        let report = process(&found[0], 10).remove(0);
         assert_eq!(report.status, Status::Error);
         assert_eq!(
             report.error.as_ref().map(|e| e.kind.as_str()),
@@ -689,7 +1113,7 @@ mod tests {
         let path = dir.path().join("x.bin");
         write(&path, &[0, 1, 2, 0, 0, 9]);
         let found = discover(&[path], None).expect("walk");
-        let report = process(&found[0], 1 << 20);
+        let report = process(&found[0], 1 << 20).remove(0);
         assert_eq!(report.source.bytes, 6);
         assert_eq!(
             report.source.sha256,

@@ -90,6 +90,9 @@ impl CellFact {
 pub struct BatchFacts {
     /// `source.path`.
     pub path: String,
+    /// `source.sheet`: the sheet of a workbook the report was read from (a
+    /// workbook can hold a report per sheet).
+    pub sheet: Option<String>,
     /// `source.sha256` (empty when the file was not read).
     pub sha256: String,
     /// The report status.
@@ -143,6 +146,7 @@ impl BatchFacts {
             .filter(|k| !k.is_empty());
         BatchFacts {
             path: report.source.path.clone(),
+            sheet: report.source.sheet.clone(),
             sha256: report.source.sha256.clone(),
             status: report.status,
             agency: report.meta.agency.clone(),
@@ -163,6 +167,23 @@ impl BatchFacts {
     /// The agency as written, or the path when the title named none.
     pub fn agency_or_path(&self) -> &str {
         self.agency.as_deref().unwrap_or(&self.path)
+    }
+
+    /// `detail` with `key` set to the sheet, when the report has one.
+    pub fn add_sheet(&self, mut detail: serde_json::Value, key: &str) -> serde_json::Value {
+        if let (Some(sheet), Some(map)) = (&self.sheet, detail.as_object_mut()) {
+            map.insert(key.into(), serde_json::Value::String(sheet.clone()));
+        }
+        detail
+    }
+
+    /// The report as messages name it: the path, with `#sheet` for a sheet
+    /// of a workbook.
+    pub fn label(&self) -> String {
+        match &self.sheet {
+            Some(sheet) => format!("{}#{sheet}", self.path),
+            None => self.path.clone(),
+        }
     }
 }
 

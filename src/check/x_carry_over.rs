@@ -86,17 +86,17 @@ impl BatchRule for XCarryOver {
                 let zh = format!(
                     "表三 {}列：{ny}年报告（{}）上年结转为{}，但{py}年报告（{}）结转下年度继续办理为{}",
                     col_zh("t3", col),
-                    next.path,
+                    next.label(),
                     over.zh(),
-                    prev.path,
+                    prev.label(),
                     fwd.zh(),
                 );
                 let en = format!(
                     "Table 3, column {}: carried over in the {ny} report ({}) is {}, but carried forward in the {py} report ({}) is {}",
                     col_en("t3", col),
-                    next.path,
+                    next.label(),
                     over.en(),
-                    prev.path,
+                    prev.label(),
                     fwd.en(),
                 );
                 let over_id = format!("t3.carried_over.{col}");
@@ -105,21 +105,27 @@ impl BatchRule for XCarryOver {
                     n,
                     Finding::new(ID, self.severity(), vec![over_id.clone()], &zh, &en)
                         .with_numbers(fwd.num(), over.num())
-                        .with_detail(json!({
-                            "other": prev.path,
-                            "other_year": py,
-                            "other_cell": fwd_id,
-                        })),
+                        .with_detail(prev.add_sheet(
+                            json!({
+                                "other": prev.path,
+                                "other_year": py,
+                                "other_cell": fwd_id,
+                            }),
+                            "other_sheet",
+                        )),
                 ));
                 out.push((
                     p,
                     Finding::new(ID, self.severity(), vec![fwd_id], zh, en)
                         .with_numbers(over.num(), fwd.num())
-                        .with_detail(json!({
-                            "other": next.path,
-                            "other_year": ny,
-                            "other_cell": over_id,
-                        })),
+                        .with_detail(next.add_sheet(
+                            json!({
+                                "other": next.path,
+                                "other_year": ny,
+                                "other_cell": over_id,
+                            }),
+                            "other_sheet",
+                        )),
                 ));
             }
         }

@@ -73,7 +73,7 @@ impl BatchRule for XDuplicate {
     }
 
     fn check(&self, batch: &[BatchFacts], out: &mut Vec<(usize, Finding)>) {
-        let mut by_hash: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut by_hash: HashMap<(&str, Option<&str>), Vec<usize>> = HashMap::new();
         let mut by_agency_year: HashMap<(&str, i32), Vec<usize>> = HashMap::new();
         for (i, f) in batch.iter().enumerate() {
             if let Some(h) = hash_key(f) {
@@ -86,7 +86,7 @@ impl BatchRule for XDuplicate {
         const NONE: &[usize] = &[];
         for (i, f) in batch.iter().enumerate() {
             let same_hash = hash_key(f)
-                .and_then(|h| by_hash.get(h))
+                .and_then(|h| by_hash.get(&h))
                 .map_or(NONE, Vec::as_slice);
             let same_ay = agency_year_key(f)
                 .and_then(|k| by_agency_year.get(&k))
@@ -107,16 +107,16 @@ impl XDuplicate {
             let o = &batch[j];
             match reason {
                 Reason::SameContent => (
-                    format!("{}（内容完全相同）", o.path),
-                    format!("{} (identical content)", o.path),
+                    format!("{}（内容完全相同）", o.label()),
+                    format!("{} (identical content)", o.label()),
                 ),
                 Reason::SameAgencyYear => {
                     let year = o.year.unwrap_or_default();
                     (
-                        format!("{}（同为{}{year}年度报告）", o.path, o.agency_or_path()),
+                        format!("{}（同为{}{year}年度报告）", o.label(), o.agency_or_path()),
                         format!(
                             "{} (same agency and year: {}, {year})",
-                            o.path,
+                            o.label(),
                             o.agency_or_path()
                         ),
                     )
@@ -141,13 +141,16 @@ impl XDuplicate {
             .iter()
             .take(MAX_LISTED)
             .map(|&(j, reason)| {
-                json!({
-                    "path": batch[j].path,
-                    "reason": match reason {
-                        Reason::SameContent => "same_content",
-                        Reason::SameAgencyYear => "same_agency_year",
-                    },
-                })
+                batch[j].add_sheet(
+                    json!({
+                        "path": batch[j].path,
+                        "reason": match reason {
+                            Reason::SameContent => "same_content",
+                            Reason::SameAgencyYear => "same_agency_year",
+                        },
+                    }),
+                    "sheet",
+                )
             })
             .collect();
         Finding::new(ID, self.severity(), Vec::new(), zh, en)
@@ -155,10 +158,12 @@ impl XDuplicate {
     }
 }
 
-/// The hash a report is matched on, when it is a report that was read.
-fn hash_key(f: &BatchFacts) -> Option<&str> {
+/// The content a report is matched on, when it is a report that was read:
+/// its file's hash, and its sheet (the sheets of one workbook share the
+/// file's hash but are different reports).
+fn hash_key(f: &BatchFacts) -> Option<(&str, Option<&str>)> {
     let is_report = matches!(f.status, Status::Ok | Status::Partial | Status::Legacy);
-    (is_report && !f.sha256.is_empty()).then_some(f.sha256.as_str())
+    (is_report && !f.sha256.is_empty()).then_some((f.sha256.as_str(), f.sheet.as_deref()))
 }
 
 /// The agency and year a report is matched on, when its tables were read.
@@ -307,6 +312,39 @@ mod tests {
         assert!(f.message.ends_with("等"), "{}", f.message);
         assert!(!f.message.contains("in/3.txt"));
         assert_eq!(f.detail.as_ref().expect("d")["count"], 7);
+    }
+
+    #[test]
+    fn sheets_of_one_workbook_are_not_copies_of_each_other() {
+        let sheet = |agency: &str, name: &str, path: &str| {
+            let mut r = report(agency, 2024, &[]);
+            r.source.path = path.into();
+            r.source.sha256 = "a".repeat(64);
+            r.source.sheet = Some(name.into());
+            r
+        };
+        let book = [
+            sheet("甲县", "甲县", "in/book.xlsx"),
+            sheet("乙县", "乙县", "in/book.xlsx"),
+        ];
+        assert!(run(&book).is_empty());
+        // The same workbook twice: each sheet meets its copy, by name.
+        let mut copies = book.to_vec();
+        copies.push(sheet("甲县", "甲县", "in/copy.xlsx"));
+        let out = run(&copies);
+        assert_eq!(out.len(), 2, "{out:#?}");
+        assert_eq!((out[0].0, out[1].0), (0, 2));
+        assert!(
+            out[0]
+                .1
+                .message
+                .contains("in/copy.xlsx#甲县（内容完全相同）"),
+            "{}",
+            out[0].1.message
+        );
+        let d = out[1].1.detail.as_ref().expect("detail");
+        assert_eq!(d["others"][0]["path"], "in/book.xlsx");
+        assert_eq!(d["others"][0]["sheet"], "甲县");
     }
 
     #[test]

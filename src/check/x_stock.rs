@@ -93,9 +93,9 @@ impl BatchRule for XStock {
                 let zh = format!(
                     "表二 {}：{ny}年报告（{}）现行有效件数为{}，但{py}年报告（{}）现行有效件数({}) + {ny}年本年制发件数({}) − 本年废止件数({}) = {expected}",
                     row_zh("t2", row),
-                    next.path,
+                    next.label(),
                     after.zh(),
-                    prev.path,
+                    prev.label(),
                     before.zh(),
                     issued.zh(),
                     repealed.zh(),
@@ -103,9 +103,9 @@ impl BatchRule for XStock {
                 let en = format!(
                     "Table 2, {}: in force in the {ny} report ({}) is {}, but in force in the {py} report ({}) ({}) + issued in {ny} ({}) - repealed ({}) = {expected}",
                     row_en("t2", row),
-                    next.path,
+                    next.label(),
                     after.en(),
-                    prev.path,
+                    prev.label(),
                     before.en(),
                     issued.en(),
                     repealed.en(),
@@ -121,21 +121,27 @@ impl BatchRule for XStock {
                         &en,
                     )
                     .with_numbers(expected, after.num())
-                    .with_detail(json!({
-                        "other": prev.path,
-                        "other_year": py,
-                        "other_cell": id("in_force"),
-                    })),
+                    .with_detail(prev.add_sheet(
+                        json!({
+                            "other": prev.path,
+                            "other_year": py,
+                            "other_cell": id("in_force"),
+                        }),
+                        "other_sheet",
+                    )),
                 ));
                 out.push((
                     p,
                     Finding::new(ID, self.severity(), vec![id("in_force")], zh, en)
                         .with_numbers(implied, before.num())
-                        .with_detail(json!({
-                            "other": next.path,
-                            "other_year": ny,
-                            "other_cell": id("in_force"),
-                        })),
+                        .with_detail(next.add_sheet(
+                            json!({
+                                "other": next.path,
+                                "other_year": ny,
+                                "other_cell": id("in_force"),
+                            }),
+                            "other_sheet",
+                        )),
                 ));
             }
         }

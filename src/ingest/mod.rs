@@ -2,8 +2,11 @@
 //!
 //! The format is decided by content, not by extension ([`detect`]); one
 //! function, [`read`], maps a format to its reader. Each reader lives in its
-//! own file and knows nothing of report templates.
+//! own file and knows nothing of report templates. Legacy Word/WPS files
+//! are read through LibreOffice when it is installed ([`convert`]); the
+//! pipeline decides when to convert.
 
+pub mod convert;
 pub mod csv;
 pub mod docx;
 pub mod html;
@@ -72,10 +75,20 @@ pub fn detect(bytes: &[u8], name: &str) -> Format {
     if bytes.starts_with(b"PK\x03\x04") {
         return zip_kind(bytes);
     }
-    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
-        return match ext.as_str() {
-            "doc" | "wps" => Format::Doc,
-            _ => Format::Xls,
+    if let Some(content) = sheet::ole_content(bytes) {
+        // An OLE compound file: its streams say what it is; the name only
+        // when they do not.
+        let wordish = matches!(
+            ext.as_str(),
+            "doc" | "wps" | "dot" | "wpt" | "docx" | "docm" | "dotx" | "dotm"
+        );
+        return match content {
+            sheet::OleContent::Word => Format::Doc,
+            sheet::OleContent::Workbook => Format::Xls,
+            sheet::OleContent::EncryptedPackage if wordish => Format::Docx,
+            sheet::OleContent::EncryptedPackage => Format::Xlsx,
+            sheet::OleContent::Other if wordish => Format::Doc,
+            sheet::OleContent::Other => Format::Xls,
         };
     }
     if looks_like_html(bytes) {
@@ -90,12 +103,36 @@ pub fn detect(bytes: &[u8], name: &str) -> Format {
     }
 }
 
+/// What [`read`] says of a PDF.
+pub const PDF_MESSAGE: &str = "this is a PDF file, and ogi does not read PDF; \
+     convert it to text first with `pdftotext -layout report.pdf report.txt` (package poppler-utils) \
+     and run ogi on the .txt file, which it reads like any pasted text \
+     (a scanned PDF needs OCR instead)";
+
+/// The error for an encrypted Office package.
+pub fn encrypted_package() -> IngestError {
+    IngestError::Encrypted(
+        "this is an Office document saved with a password (an encrypted package: \
+         EncryptionInfo / EncryptedPackage); open it with the password and save a copy \
+         without one for ogi to read"
+            .into(),
+    )
+}
+
 /// Reads a document of the given format. A workbook comes back as one
 /// document holding every sheet's table in order ([`read_all`] gives one
 /// document per sheet).
+///
+/// A legacy Word/WPS document ([`Format::Doc`]) is not read here: the
+/// error says that LibreOffice is needed ([`convert`]); a PDF's error says
+/// how to turn it into text. An encrypted Office package is
+/// [`IngestError::Encrypted`] whatever `format` says.
 pub fn read(format: Format, bytes: &[u8]) -> Result<Document, IngestError> {
     if bytes.is_empty() {
         return Err(IngestError::Empty);
+    }
+    if sheet::ole_content(bytes) == Some(sheet::OleContent::EncryptedPackage) {
+        return Err(encrypted_package());
     }
     match format {
         Format::Html => html::read(bytes),
@@ -103,13 +140,11 @@ pub fn read(format: Format, bytes: &[u8]) -> Result<Document, IngestError> {
         Format::Docx => docx::read(bytes),
         Format::Csv => csv::read_csv(bytes),
         Format::Xlsx | Format::Xls | Format::Ods => sheet::read_merged(bytes, format),
+        Format::Doc => Err(IngestError::Unsupported(convert::legacy_word_message())),
+        Format::Pdf => Err(IngestError::Unsupported(PDF_MESSAGE.into())),
         Format::Unknown => Err(IngestError::Unsupported(
             "the file is neither text nor a known document format (binary content)".into(),
         )),
-        other => Err(IngestError::Unsupported(format!(
-            "{} files are not supported yet",
-            other.as_str()
-        ))),
     }
 }
 
@@ -119,6 +154,9 @@ pub fn read(format: Format, bytes: &[u8]) -> Result<Document, IngestError> {
 pub fn read_all(format: Format, bytes: &[u8]) -> Result<Vec<Document>, IngestError> {
     if bytes.is_empty() {
         return Err(IngestError::Empty);
+    }
+    if sheet::ole_content(bytes) == Some(sheet::OleContent::EncryptedPackage) {
+        return Err(encrypted_package());
     }
     match format {
         Format::Xlsx | Format::Xls | Format::Ods => sheet::read_workbook(bytes, format),
@@ -229,6 +267,68 @@ mod tests {
         assert_eq!(detect("一、总体情况".as_bytes(), "a.html"), Format::Text);
         assert_eq!(detect(&[0u8, 1, 2, 3, 0, 0, 7], "a.html"), Format::Unknown);
         assert_eq!(detect(b"a,b\n1,2\n", "x.csv"), Format::Csv);
+    }
+
+    fn ole(streams: &[&str]) -> Vec<u8> {
+        let streams: Vec<(&str, Vec<u8>)> = streams.iter().map(|s| (*s, vec![1; 64])).collect();
+        sheet::tests::compound_file(&streams)
+    }
+
+    #[test]
+    fn ole_files_are_told_apart_by_their_streams() {
+        let word = ole(&["WordDocument", "1Table"]);
+        let book = ole(&["Workbook"]);
+        let locked = ole(&["EncryptionInfo", "EncryptedPackage"]);
+        let other = ole(&["Something"]);
+        // The streams decide, whatever the name says.
+        assert_eq!(detect(&word, "a.doc"), Format::Doc);
+        assert_eq!(detect(&word, "a.wps"), Format::Doc);
+        assert_eq!(detect(&word, "a.xls"), Format::Doc);
+        assert_eq!(detect(&book, "a.doc"), Format::Xls);
+        assert_eq!(detect(&book, "a.et"), Format::Xls);
+        // An encrypted package is a docx or an xlsx by its name.
+        assert_eq!(detect(&locked, "a.docx"), Format::Docx);
+        assert_eq!(detect(&locked, "a.doc"), Format::Docx);
+        assert_eq!(detect(&locked, "a.xlsx"), Format::Xlsx);
+        assert_eq!(detect(&locked, "a"), Format::Xlsx);
+        // Nothing known inside: the name, as before.
+        assert_eq!(detect(&other, "a.wps"), Format::Doc);
+        assert_eq!(detect(&other, "a.et"), Format::Xls);
+        let mut broken = word.clone();
+        broken.truncate(600);
+        assert_eq!(detect(&broken, "a.doc"), Format::Doc);
+    }
+
+    #[test]
+    fn encrypted_packages_are_encrypted_whatever_the_format() {
+        let locked = ole(&["EncryptionInfo", "EncryptedPackage"]);
+        for name in ["a.docx", "a.doc", "a.xlsx", "a.xls"] {
+            let format = detect(&locked, name);
+            for err in [
+                read(format, &locked).map(|_| ()).unwrap_err(),
+                read_all(format, &locked).map(|_| ()).unwrap_err(),
+            ] {
+                assert_eq!(err.kind(), "encrypted", "{name}: {err}");
+                assert!(err.to_string().contains("password"), "{err}");
+            }
+        }
+    }
+
+    #[test]
+    fn legacy_word_and_pdf_say_what_to_do() {
+        let word = ole(&["WordDocument"]);
+        let err = read_all(Format::Doc, &word).unwrap_err();
+        assert_eq!(err.kind(), "unsupported");
+        let msg = err.to_string();
+        assert!(msg.contains("legacy Word/WPS document"), "{msg}");
+        assert!(
+            msg.contains("apt-get install libreoffice-writer-nogui"),
+            "{msg}"
+        );
+
+        let err = read(Format::Pdf, b"%PDF-1.7\n").unwrap_err();
+        assert_eq!(err.kind(), "unsupported");
+        assert!(err.to_string().contains("pdftotext -layout"), "{err}");
     }
 
     #[test]

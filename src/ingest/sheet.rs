@@ -96,15 +96,55 @@ pub fn read_workbook(bytes: &[u8], format: Format) -> Result<Vec<Document>, Inge
 /// Reads a workbook as one document: the sheets' tables in order. `sheet`
 /// names the sheet when there is exactly one.
 pub fn read_merged(bytes: &[u8], format: Format) -> Result<Document, IngestError> {
-    let docs = read_workbook(bytes, format)?;
+    read_workbook(bytes, format).map(merge)
+}
+
+/// The documents of a workbook's sheets as one document: their blocks in
+/// order; `sheet` names the sheet when there is exactly one.
+pub fn merge(docs: Vec<Document>) -> Document {
     let sheet = match docs.as_slice() {
         [only] => only.sheet.clone(),
         _ => None,
     };
-    Ok(Document {
+    Document {
         blocks: docs.into_iter().flat_map(|d| d.blocks).collect(),
         encoding: None,
         sheet,
+    }
+}
+
+/// What an OLE compound file holds, as far as telling formats apart goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OleContent {
+    /// A password-protected Office Open XML package (`EncryptionInfo` /
+    /// `EncryptedPackage`): an encrypted `.docx` or `.xlsx`.
+    EncryptedPackage,
+    /// A legacy Word (or Kingsoft WPS) document: a `WordDocument` stream.
+    Word,
+    /// A legacy Excel (or Kingsoft ET) workbook: a `Workbook` or `Book` stream.
+    Workbook,
+    /// Something else, or a directory that cannot be read.
+    Other,
+}
+
+/// Looks into an OLE compound file's directory; `None` when `bytes` is no
+/// OLE file. Costs one parse of the container's tables (bounded by the
+/// input size), nothing of the streams' contents.
+pub fn ole_content(bytes: &[u8]) -> Option<OleContent> {
+    if !ole::is_ole(bytes) {
+        return None;
+    }
+    let Ok(container) = ole::Ole::parse(bytes) else {
+        return Some(OleContent::Other);
+    };
+    Some(if ole::is_encrypted_package(&container) {
+        OleContent::EncryptedPackage
+    } else if container.has("WordDocument") {
+        OleContent::Word
+    } else if container.has("Workbook") || container.has("Book") {
+        OleContent::Workbook
+    } else {
+        OleContent::Other
     })
 }
 
@@ -363,9 +403,7 @@ fn xls_error(e: XlsError) -> IngestError {
 fn read_xls(bytes: &[u8]) -> Result<Vec<SparseSheet>, IngestError> {
     let container = ole::Ole::parse(bytes)?;
     if ole::is_encrypted_package(&container) {
-        return Err(IngestError::Encrypted(
-            "an encrypted Office package (EncryptionInfo / EncryptedPackage)".into(),
-        ));
+        return Err(super::encrypted_package());
     }
     let stream = match container.stream("Workbook")? {
         Some(s) => s,
@@ -877,4 +915,4 @@ fn xml_start_attr<R: std::io::BufRead>(xml: R, element: &str, attr_name: &str) -
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -68,6 +68,36 @@ pub fn normalize(doc: &Document, source: Source) -> Report {
     report
 }
 
+/// Whether a document holds a report on its own, by a cheap test: its grids
+/// name both rows that frame table 三 (本年新收… and 结转下年度继续办理). A
+/// sheet holding only table 二 or 四, a cover or a notes sheet does not.
+/// The pipeline uses it to tell a workbook with a report on each sheet from
+/// one report whose tables are spread over several sheets.
+pub fn holds_report(doc: &Document) -> bool {
+    let (mut received, mut forward) = (false, false);
+    for grid in doc.tables() {
+        for cell in grid.rows.iter().flatten() {
+            let text = cell.text.as_str();
+            // Labels are short and not numbers.
+            if text.is_empty() || text.len() > 300 || cell.is_covered() {
+                continue;
+            }
+            if crate::grid::looks_like_value(text) {
+                continue;
+            }
+            match labels::t3_label(text) {
+                Some(labels::T3Label::Row("new_received")) => received = true,
+                Some(labels::T3Label::Row("carried_forward")) => forward = true,
+                _ => {}
+            }
+            if received && forward {
+                return true;
+            }
+        }
+    }
+    false
+}
+
 /// Decides the status, and records missing tables.
 fn classify(doc: &Document, report: &mut Report) {
     let found = [

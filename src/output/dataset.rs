@@ -27,6 +27,7 @@ pub const DATASET_FIXED_COLUMNS: &[&str] = &[
     "template.t2",
     "template.t3",
     "template.t4",
+    "source.sheet",
 ];
 
 /// The last columns of `dataset.csv`, after the value columns.
@@ -44,6 +45,7 @@ pub const FINDINGS_COLUMNS: &[&str] = &[
     "actual",
     "message",
     "message_en",
+    "source.sheet",
 ];
 
 const BOM: &[u8] = "\u{feff}".as_bytes();
@@ -126,6 +128,7 @@ fn write_finding_rows(
     report: &Json,
 ) -> std::io::Result<()> {
     let path = field(report.pointer("/source/path"));
+    let sheet = field(report.pointer("/source/sheet"));
     let agency = field(report.pointer("/meta/agency"));
     let year = field(report.pointer("/meta/year"));
     for f in findings(report) {
@@ -145,6 +148,7 @@ fn write_finding_rows(
             &field(f.get("actual")),
             &field(f.get("message")),
             &field(f.get("message_en")),
+            sheet.as_str(),
         ])?;
     }
     Ok(())
@@ -223,7 +227,8 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let reports = dir.path().join(REPORTS_DIR);
         fs::create_dir_all(&reports).expect("mkdir");
-        let a = sample("in/a.txt");
+        let mut a = sample("in/a.txt");
+        a.source.sheet = Some("甲县".into());
         let mut b = Report::error(Source::default(), "empty", "the file is empty");
         b.source.path = "in/b.txt".into();
         b.status = Status::Error;
@@ -258,6 +263,8 @@ mod tests {
         assert_eq!(&rows[0][col("t3.new_received.natural_person")], "7");
         assert_eq!(&rows[0][col("meta.agency")], "某区");
         assert_eq!(&rows[0][col("findings.errors")], "1");
+        assert_eq!(&rows[0][col("source.sheet")], "甲县");
+        assert_eq!(&rows[1][col("source.sheet")], "");
         assert_eq!(&rows[1][col("status")], "error");
         assert_eq!(&rows[1][col("t3.new_received.natural_person")], "");
 
@@ -270,6 +277,7 @@ mod tests {
         assert_eq!(&rows[0][5], "t3.a.b;t3.c.d");
         assert_eq!((&rows[0][6], &rows[0][7]), ("2", "3"));
         assert_eq!(&rows[0][9], "table 3: off, by one");
+        assert_eq!(&rows[0][10], "甲县");
     }
 
     #[test]

@@ -16,8 +16,8 @@ pub fn severity_zh(severity: Severity) -> &'static str {
     }
 }
 
-/// One report as `ogi check` prints it: a header line (path, status,
-/// agency, year), then one line per finding (severity tag, rule id, Chinese
+/// One report as `ogi check` prints it: a header line (path, `#sheet` for
+/// a report read from a workbook, status, agency, year), then one line per finding (severity tag, rule id, Chinese
 /// message), hints (`H-LIKELY-CELL`) after the other findings.
 pub fn write_check(w: &mut dyn Write, report: &Report) -> io::Result<()> {
     let agency = report.meta.agency.as_deref().unwrap_or("?");
@@ -25,9 +25,14 @@ pub fn write_check(w: &mut dyn Write, report: &Report) -> io::Result<()> {
         .meta
         .year
         .map_or_else(|| "?".to_string(), |y| y.to_string());
+    let sheet = report
+        .source
+        .sheet
+        .as_deref()
+        .map_or_else(String::new, |s| format!("#{s}"));
     writeln!(
         w,
-        "{}  [{}]  {}  {}",
+        "{}{sheet}  [{}]  {}  {}",
         report.source.path,
         report.status.as_str(),
         agency,

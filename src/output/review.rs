@@ -324,6 +324,13 @@ fn write_index_head(w: &mut dyn Write, entries: &[Entry], totals: &Totals) -> io
         "<div><div class=\"big\" id=\"total-files\">{}</div>份文件</div>",
         totals.inputs
     );
+    if totals.reports != totals.inputs {
+        let _ = writeln!(
+            h,
+            "<div><div class=\"big\" id=\"total-reports\">{}</div>份报告</div>",
+            totals.reports
+        );
+    }
     h.push_str("<table id=\"by-status\"><caption>按状态</caption><tbody>\n");
     for s in STATUSES {
         let _ = writeln!(
@@ -460,7 +467,14 @@ fn write_index_row(w: &mut dyn Write, report: &Json, entry: &Entry, page: &str) 
         rs = escape(&rs.join(" ")),
         href = escape(&href),
         title = escape(title),
-        path = escape(&entry.path),
+        path = match &entry.sheet {
+            Some(sheet) => format!(
+                "{}<span class=\"muted\">（工作表 {}）</span>",
+                escape(&entry.path),
+                escape(sheet)
+            ),
+            None => escape(&entry.path),
+        },
         sc = status_class(status),
         sz = status_zh(status),
         agency_text = if agency.is_empty() {
@@ -1055,6 +1069,9 @@ impl<'a> Page<'a> {
         }
         if let Some(sheet) = sheet {
             let _ = write!(source_note, "，工作表 {}", escape(sheet));
+        }
+        if let Some(converted) = self.str_at("/source/converted") {
+            let _ = write!(source_note, "，经转换读取（{}）", escape(converted));
         }
         let templates = format!(
             "表二 {} · 表三 {} · 表四 {}",

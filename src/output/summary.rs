@@ -20,7 +20,8 @@ const SEVERITIES: [Severity; 3] = [Severity::Error, Severity::Warning, Severity:
 /// Inputs and seconds of work for one format.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct FormatTally {
-    /// Inputs of this format.
+    /// Inputs of this format (a workbook giving a report per sheet counts
+    /// once).
     pub count: usize,
     /// Worker seconds spent on them (summed over threads).
     pub seconds: f64,
@@ -29,8 +30,11 @@ pub struct FormatTally {
 /// The counts of a run, derived from its entries.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Totals {
-    /// Inputs.
+    /// Inputs (files).
     pub inputs: usize,
+    /// Reports: more than the inputs when a workbook holds a report on each
+    /// of several sheets.
+    pub reports: usize,
     /// Reports by status.
     pub by_status: BTreeMap<Status, usize>,
     /// Inputs by detected format.
@@ -46,16 +50,22 @@ pub struct Totals {
 }
 
 impl Totals {
-    /// Adds up the entries.
+    /// Adds up the entries (the reports of one input are consecutive, as
+    /// the pipeline writes them).
     pub fn from_entries(entries: &[Entry]) -> Totals {
         let mut t = Totals {
-            inputs: entries.len(),
+            reports: entries.len(),
             ..Totals::default()
         };
+        let mut previous: Option<&str> = None;
         for e in entries {
             *t.by_status.entry(e.status).or_default() += 1;
             let f = t.by_format.entry(e.format.clone()).or_default();
-            f.count += 1;
+            if previous != Some(e.path.as_str()) {
+                t.inputs += 1;
+                f.count += 1;
+            }
+            previous = Some(e.path.as_str());
             f.seconds += e.seconds;
             for &(rule, severity, n) in &e.rules {
                 *t.by_rule
@@ -91,7 +101,7 @@ impl Totals {
 /// ```jsonc
 /// {
 ///   "tool": "ogi", "version": "0.1.0", "schema": "ogi-report/1",
-///   "inputs": 3,
+///   "inputs": 3, "reports": 3,   // reports > inputs when a workbook holds one per sheet
 ///   "by_status": {"ok": 1, "partial": 0, "legacy": 0, "not_a_report": 1, "error": 1},
 ///   "by_format": {"html": 2, "unknown": 1},
 ///   "by_severity": {"error": 2, "warning": 0, "info": 1},
@@ -105,7 +115,9 @@ impl Totals {
 /// }
 /// ```
 ///
-/// Every input of the run is in `files`, in source-path order.
+/// Every report of the run is in `files`, in source-path order: one per
+/// input, or one per sheet (with a `sheet` key) for a workbook that holds a
+/// report on each of several sheets.
 pub fn to_json(totals: &Totals, entries: &[Entry], elapsed: Duration, jobs: usize) -> Json {
     let mut by_status = Map::new();
     for s in STATUSES {
@@ -129,14 +141,18 @@ pub fn to_json(totals: &Totals, entries: &[Entry], elapsed: Duration, jobs: usiz
     let files: Vec<Json> = entries
         .iter()
         .map(|e| {
-            json!({
+            let mut file = json!({
                 "path": e.path,
                 "status": e.status,
                 "format": e.format,
                 "report": format!("{}/{}", super::REPORTS_DIR, e.file),
                 "errors": e.count(Severity::Error),
                 "warnings": e.count(Severity::Warning),
-            })
+            });
+            if let (Some(sheet), Some(map)) = (&e.sheet, file.as_object_mut()) {
+                map.insert("sheet".into(), json!(sheet));
+            }
+            file
         })
         .collect();
     json!({
@@ -144,6 +160,7 @@ pub fn to_json(totals: &Totals, entries: &[Entry], elapsed: Duration, jobs: usiz
         "version": env!("CARGO_PKG_VERSION"),
         "schema": SCHEMA_VERSION,
         "inputs": totals.inputs,
+        "reports": totals.reports,
         "by_status": by_status,
         "by_format": totals.by_format.iter().map(|(f, t)| (f.clone(), json!(t.count))).collect::<Map<_, _>>(),
         "by_severity": by_severity,
@@ -189,8 +206,13 @@ pub fn paragraph(totals: &Totals, out: &Path, elapsed: Duration, jobs: usize) ->
         .filter(|s| totals.status(**s) > 0)
         .map(|s| format!("{} {}", totals.status(*s), s.as_str()))
         .collect();
+    let reports = if totals.reports == totals.inputs {
+        String::new()
+    } else {
+        format!(", {} reports", totals.reports)
+    };
     let mut text = format!(
-        "ogi: {} file{} in {:.2} s ({:.1} docs/s, {} job{}): {}.",
+        "ogi: {} file{}{reports} in {:.2} s ({:.1} docs/s, {} job{}): {}.",
         totals.inputs,
         plural(totals.inputs),
         secs,
@@ -303,11 +325,39 @@ mod tests {
         assert_eq!(files[1]["report"], json!("reports/b.json"));
         assert_eq!(files[0]["errors"], json!(2));
 
+        assert_eq!(j["reports"], json!(3));
+        assert!(files[0].get("sheet").is_none());
+
         let p = paragraph(&t, Path::new("out"), Duration::from_secs(2), 2);
         assert!(p.contains("3 files"), "{p}");
         assert!(p.contains("2 ok, 1 error"), "{p}");
         assert!(p.contains("2 errors: T3-BALANCE 2"), "{p}");
         assert!(p.contains("1.5 docs/s"), "{p}");
         assert!(p.contains("review pages in out/index.html"), "{p}");
+        assert!(!p.contains("3 reports"), "{p}");
+    }
+
+    #[test]
+    fn a_workbook_with_a_report_per_sheet_is_one_input() {
+        let sheet = |path: &str, name: &str| {
+            let mut e = entry(path, Status::Ok, &[]);
+            e.sheet = Some(name.into());
+            e
+        };
+        let entries = vec![
+            sheet("book.xlsx", "甲"),
+            sheet("book.xlsx", "乙"),
+            entry("c", Status::Ok, &[]),
+        ];
+        let t = Totals::from_entries(&entries);
+        assert_eq!((t.inputs, t.reports), (2, 3));
+        assert_eq!(t.status(Status::Ok), 3);
+        assert_eq!(t.by_format["html"].count, 2);
+        let j = to_json(&t, &entries, Duration::from_secs(1), 1);
+        assert_eq!(j["inputs"], json!(2));
+        assert_eq!(j["reports"], json!(3));
+        assert_eq!(j["files"][1]["sheet"], json!("乙"));
+        let p = paragraph(&t, Path::new("out"), Duration::from_secs(1), 1);
+        assert!(p.contains("2 files, 3 reports"), "{p}");
     }
 }

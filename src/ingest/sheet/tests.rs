@@ -461,7 +461,7 @@ fn biff_workbook(name: &str, cells: &[Vec<u8>], globals_extra: &[u8]) -> Vec<u8>
 
 /// A version-3 compound file holding the given streams (each padded to
 /// 4096 bytes so that it lives in regular sectors).
-fn compound_file(streams: &[(&str, Vec<u8>)]) -> Vec<u8> {
+pub(crate) fn compound_file(streams: &[(&str, Vec<u8>)]) -> Vec<u8> {
     const END: u32 = 0xFFFF_FFFE;
     const FREE: u32 = 0xFFFF_FFFF;
     let mut fat: Vec<u32> = vec![0xFFFF_FFFD, END]; // the FAT itself, the directory

@@ -2,7 +2,7 @@
 
 use super::numbers::{parse_cell, Parsed};
 use super::rows::ValCell;
-use crate::schema::{CellRecord, CellState, Num, Observation, Repair, Report};
+use crate::schema::{At, CellRecord, CellState, Num, Observation, Repair, Report};
 
 /// What kind of value a canonical cell holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,4 +116,66 @@ pub fn derived(value: i64, rule: &str) -> CellRecord {
         at: None,
         rule: Some(rule.to_string()),
     }
+}
+
+/// Writes one reading of a glued run into its cells: state `ok`, the run as
+/// the raw text of each.
+pub fn write_reading(
+    report: &mut Report,
+    ids: &[String],
+    values: &[Num],
+    raw: &str,
+    at: Option<At>,
+) {
+    for (id, v) in ids.iter().zip(values) {
+        report.cells.insert(
+            id.clone(),
+            CellRecord {
+                value: Some(*v),
+                state: CellState::Ok,
+                raw: Some(raw.to_string()),
+                at,
+                rule: None,
+            },
+        );
+    }
+}
+
+/// Leaves the cells null with state `ambiguous` and records the readings
+/// that fit (at most 50 are kept; `count` says how many there were). `at`
+/// is the run's place when the cells share one source text (a glued run),
+/// and `None` when they do not (a short row's cells are separate).
+pub fn write_ambiguous(
+    report: &mut Report,
+    ids: &[String],
+    raw: &str,
+    at: Option<At>,
+    readings: Vec<Vec<Num>>,
+    count: usize,
+) {
+    for id in ids {
+        report.cells.insert(
+            id.clone(),
+            CellRecord {
+                state: CellState::Ambiguous,
+                raw: at.map(|_| raw.to_string()),
+                at,
+                ..CellRecord::missing()
+            },
+        );
+    }
+    report.observations.push(Observation::Ambiguous {
+        cells: ids.to_vec(),
+        raw: raw.to_string(),
+        readings: readings.into_iter().take(50).collect(),
+        count,
+    });
+}
+
+/// Readings of whole numbers as [`Num`]s.
+pub fn int_readings<'a>(readings: impl IntoIterator<Item = &'a Vec<i64>>) -> Vec<Vec<Num>> {
+    readings
+        .into_iter()
+        .map(|r| r.iter().map(|v| Num::Int(*v)).collect())
+        .collect()
 }

@@ -206,35 +206,13 @@ fn split_run(vals: &[&ValCell], n: usize) -> Option<Split> {
 fn apply_split(report: &mut Report, row: &Row, ids: &[String], split: Split) {
     let at = row.values.first().map(|v| v.at);
     if split.readings.len() == 1 {
-        for (id, v) in ids.iter().zip(&split.readings[0]) {
-            report.cells.insert(
-                id.clone(),
-                CellRecord {
-                    value: Some(*v),
-                    state: CellState::Ok,
-                    raw: Some(split.raw.clone()),
-                    at,
-                    rule: None,
-                },
-            );
-        }
+        cells::write_reading(report, ids, &split.readings[0], &split.raw, at);
         report.repairs.push(Repair {
             action: "split_glued_digits".into(),
             cells: ids.to_vec(),
             detail: format!("glued run '{}' has a single reading", split.raw),
         });
         return;
-    }
-    for id in ids {
-        report.cells.insert(
-            id.clone(),
-            CellRecord {
-                state: CellState::Ambiguous,
-                raw: Some(split.raw.clone()),
-                at,
-                ..CellRecord::missing()
-            },
-        );
     }
     report.repairs.push(Repair {
         action: "split_glued_digits".into(),
@@ -246,12 +224,8 @@ fn apply_split(report: &mut Report, row: &Row, ids: &[String], split: Split) {
             split.readings.len()
         ),
     });
-    report.observations.push(Observation::Ambiguous {
-        cells: ids.to_vec(),
-        raw: split.raw,
-        count: split.readings.len(),
-        readings: split.readings.into_iter().take(50).collect(),
-    });
+    let count = split.readings.len();
+    cells::write_ambiguous(report, ids, &split.raw, at, split.readings, count);
 }
 
 /// Copies 2019 处理决定数量 into the 2021 keys; the rest of `t2` does not

@@ -21,7 +21,7 @@ use super::glued;
 use super::labels::T3Label;
 use super::rows::{Row, RowKind, ValCell};
 use crate::schema::{
-    t3_ids, t3_result_rows, CellRecord, CellState, Num, Observation, Repair, Report, Template,
+    t3_ids, t3_result_rows, CellRecord, Num, Observation, Repair, Report, Template,
     T3_APPLICANT_COLS, T3_COLS, T3_ROWS_2019, T3_ROWS_2021,
 };
 use indexmap::IndexMap;
@@ -400,26 +400,14 @@ fn align_short(report: &mut Report, template: Template, key: &'static str, row: 
                     .collect()
             })
             .collect();
-        for id in &ids {
-            report.cells.insert(
-                id.clone(),
-                CellRecord {
-                    state: CellState::Ambiguous,
-                    ..CellRecord::missing()
-                },
-            );
-        }
-        report.observations.push(Observation::Ambiguous {
-            cells: ids.clone(),
-            raw: row
-                .values
-                .iter()
-                .map(|v| v.text.as_str())
-                .collect::<Vec<_>>()
-                .join(" "),
-            readings,
-            count: winners.len(),
-        });
+        let raw = row
+            .values
+            .iter()
+            .map(|v| v.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let count = winners.len();
+        cells::write_ambiguous(report, &ids, &raw, None, readings, count);
         report.repairs.push(Repair {
             action: "align_short_row".into(),
             cells: ids,
@@ -631,18 +619,8 @@ fn solve_glued(report: &mut Report, template: Template, rows: &[(&'static str, &
         let at = row.values.first().map(|v| v.at);
         if readings.len() == 1 {
             let reading = readings[0];
-            for (c, v) in T3_COLS.iter().zip(reading) {
-                report.cells.insert(
-                    format!("t3.{key}.{c}"),
-                    CellRecord {
-                        value: Some(Num::Int(*v)),
-                        state: CellState::Ok,
-                        raw: Some(raw.clone()),
-                        at,
-                        rule: None,
-                    },
-                );
-            }
+            let values: Vec<Num> = reading.iter().map(|v| Num::Int(*v)).collect();
+            cells::write_reading(report, &ids, &values, &raw, at);
             let detail = format!(
                 "glued run '{raw}' ({} digit splits) resolved to {reading:?} by row totals + per-column results sum + balance",
                 counts[ri]
@@ -668,17 +646,6 @@ fn solve_glued(report: &mut Report, template: Template, rows: &[(&'static str, &
             } else {
                 readings.iter().map(|r| (*r).clone()).collect()
             };
-            for id in &ids {
-                report.cells.insert(
-                    id.clone(),
-                    CellRecord {
-                        state: CellState::Ambiguous,
-                        raw: Some(raw.clone()),
-                        at,
-                        ..CellRecord::missing()
-                    },
-                );
-            }
             report.repairs.push(Repair {
                 action: "split_glued_digits".into(),
                 cells: ids.clone(),
@@ -687,16 +654,7 @@ fn solve_glued(report: &mut Report, template: Template, rows: &[(&'static str, &
                     all.len()
                 ),
             });
-            report.observations.push(Observation::Ambiguous {
-                cells: ids,
-                raw,
-                count: all.len(),
-                readings: all
-                    .iter()
-                    .take(50)
-                    .map(|r| r.iter().map(|v| Num::Int(*v)).collect())
-                    .collect(),
-            });
+            cells::write_ambiguous(report, &ids, &raw, at, cells::int_readings(&all), all.len());
         }
     }
 }

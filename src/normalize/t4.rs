@@ -143,33 +143,21 @@ fn solve_glued(report: &mut Report, row: &Row) {
     };
     let fitting = glued::splits_where(&toks, 15, glued::MAX_READINGS, group_ok).unwrap_or_default();
     let fit: Vec<&Vec<i64>> = fitting.iter().collect();
-    let all: Vec<()> = vec![(); all_count];
     let ids = t4_ids();
     let at = row.values.first().map(|v| v.at);
     if fit.len() == 1 {
-        for (id, v) in ids.iter().zip(fit[0]) {
-            report.cells.insert(
-                id.clone(),
-                CellRecord {
-                    value: Some(Num::Int(*v)),
-                    state: CellState::Ok,
-                    raw: Some(raw.clone()),
-                    at,
-                    rule: None,
-                },
-            );
-        }
+        let values: Vec<Num> = fit[0].iter().map(|v| Num::Int(*v)).collect();
+        cells::write_reading(report, &ids, &values, &raw, at);
         let detail = format!(
             "表四: glued run '{raw}' ({} digit splits) resolved to {:?} by the three group totals",
-            all.len(),
-            fit[0]
+            all_count, fit[0]
         );
         report.repairs.push(Repair {
             action: "split_glued_digits".into(),
             cells: ids.clone(),
             detail: detail.clone(),
         });
-        if all.len() > 1 {
+        if all_count > 1 {
             report.observations.push(Observation::Guess {
                 cells: ids,
                 detail,
@@ -177,17 +165,6 @@ fn solve_glued(report: &mut Report, row: &Row) {
             });
         }
     } else {
-        for id in &ids {
-            report.cells.insert(
-                id.clone(),
-                CellRecord {
-                    state: CellState::Ambiguous,
-                    raw: Some(raw.clone()),
-                    at,
-                    ..CellRecord::missing()
-                },
-            );
-        }
         report.repairs.push(Repair {
             action: "split_glued_digits".into(),
             cells: ids.clone(),
@@ -196,15 +173,13 @@ fn solve_glued(report: &mut Report, row: &Row) {
                 fit.len()
             ),
         });
-        report.observations.push(Observation::Ambiguous {
-            cells: ids,
-            raw,
-            count: fit.len(),
-            readings: fit
-                .iter()
-                .take(50)
-                .map(|r| r.iter().map(|v| Num::Int(*v)).collect())
-                .collect(),
-        });
+        cells::write_ambiguous(
+            report,
+            &ids,
+            &raw,
+            at,
+            cells::int_readings(fit.iter().copied()),
+            fit.len(),
+        );
     }
 }

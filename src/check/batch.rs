@@ -221,9 +221,9 @@ fn is_bracket(c: char) -> bool {
 
 /// The consecutive-year pairs of a batch: `(previous, next)` report
 /// indices where both reports have their tables, the same [`agency_key`],
-/// and years Y−1 and Y. Every report of Y−1 is paired with every report of
-/// Y (duplicates included: each pair is a comparison of its own). Sorted by
-/// `(previous, next)`.
+/// and years Y−1 and Y. When one agency has several reports for a year
+/// (duplicates, which X-DUPLICATE reports), the first of them stands for
+/// all, so the pairs stay linear in the batch. Sorted by `(previous, next)`.
 pub fn consecutive_pairs(batch: &[BatchFacts]) -> Vec<(usize, usize)> {
     let mut by_key: BTreeMap<(&str, i32), Vec<usize>> = BTreeMap::new();
     for (i, f) in batch.iter().enumerate() {
@@ -236,10 +236,12 @@ pub fn consecutive_pairs(batch: &[BatchFacts]) -> Vec<(usize, usize)> {
         let Some(prev) = year.checked_sub(1).and_then(|y| by_key.get(&(key, y))) else {
             continue;
         };
-        for &p in prev {
-            for &n in next {
-                pairs.push((p, n));
-            }
+        // Several reports of one agency and year are duplicates (X-DUPLICATE
+        // says so); the first by path stands for them, so that a batch with
+        // many copies stays linear instead of pairing every copy with every
+        // copy of the year before.
+        if let (Some(&p), Some(&n)) = (prev.first(), next.first()) {
+            pairs.push((p, n));
         }
     }
     pairs.sort_unstable();
@@ -351,8 +353,8 @@ pub(crate) mod tests {
         .collect();
         assert_eq!(
             consecutive_pairs(&facts),
-            [(0, 1), (0, 5), (2, 0)],
-            "2027 has no 2026; the office is another body"
+            [(0, 1), (2, 0)],
+            "2027 has no 2026; the office is another body; 5 is a duplicate of 1"
         );
         let mut partial = facts.clone();
         partial[0].status = Status::NotAReport;

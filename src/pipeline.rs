@@ -11,19 +11,29 @@
 //! 1. [`discover`] walks the paths (symlinks are not followed into folders;
 //!    hidden entries and the output directory are skipped) and sorts the
 //!    inputs by path. A path that does not exist stops the run (exit 2).
-//! 2. `DIR/reports` is created and probed for writing (exit 2 if it can't).
+//!    The report names are derived from every input found; with
+//!    `--shard I/N` only the inputs of that shard ([`in_shard`]) are kept.
+//! 2. `DIR/reports` is created and probed for writing (exit 2 if it can't);
+//!    temporary files a killed run left in `DIR` are removed.
 //! 3. A pool of `--jobs` threads runs [`process`] on every input and writes
-//!    `reports/<name>.json` at once; only a small [`Entry`] and a
-//!    [`BatchFacts`] per input stay in memory.
-//! 4. [`cross_report_phase`]: the batch rules compare the reports through
-//!    their facts; the reports they have findings for are re-written with
-//!    those findings appended.
+//!    `reports/<name>.json` at once (with `--resume`, an input whose report
+//!    this version already wrote from the same bytes is read back instead);
+//!    only a small [`Entry`] and a [`BatchFacts`] per input stay in memory.
+//! 4. The cross-report phase: the batch rules compare the reports through
+//!    their facts; every report whose cross-report (X) findings changed is
+//!    re-written with its previous X findings replaced by the new ones.
 //! 5. The exports are streamed from the report files in path order, then
-//!    the review pages (`index.html`, `review/`), then `summary.json` is
-//!    written.
+//!    the review pages (`index.html`, `review/`); reports and pages of
+//!    inputs that are not part of the run are removed; `summary.json` is
+//!    written last.
+//!
+//! # `ogi merge`
+//!
+//! [`run_merge`] reads the shards' `summary.json` and reports back, then
+//! runs steps 4 and 5 over their union into a new output directory.
 
 use crate::check::{self, BatchFacts};
-use crate::cli::{CheckArgs, Cli, Command};
+use crate::cli::{CheckArgs, Cli, Command, Shard};
 use crate::error::IngestError;
 use crate::ingest;
 use crate::normalize;
@@ -32,13 +42,15 @@ use crate::schema::{Finding, Report, Source};
 use anyhow::{bail, Context as _};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
+use sha2::{Digest, Sha256};
 use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, HashSet};
 use std::fs::{self, File};
 use std::io::{self, IsTerminal, Read, Write};
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Once;
+use std::sync::{Arc, Once};
 use std::time::{Duration, Instant};
 use walkdir::WalkDir;
 
@@ -62,13 +74,27 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
                 jobs: args.jobs.map(usize::from),
                 quiet: args.quiet,
                 max_bytes: args.max_bytes,
+                resume: args.resume,
+                shard: args.shard,
             };
             let run = run_extract(&opts)?;
             if !opts.quiet {
-                eprintln!(
-                    "{}",
-                    summary::paragraph(&run.totals, &run.out, run.elapsed, run.jobs)
-                );
+                eprintln!("{}", closing_paragraph(&run));
+            }
+            Ok(ExitStatus::Success)
+        }
+        Command::Merge(args) => {
+            let opts = MergeOptions {
+                shards: args.shards,
+                out: args.out,
+                jobs: args.jobs.map(usize::from),
+            };
+            let run = run_merge(&opts)?;
+            if !args.quiet {
+                for warning in &run.warnings {
+                    eprintln!("ogi: warning: {warning}");
+                }
+                eprintln!("{}", closing_paragraph(&run));
             }
             Ok(ExitStatus::Success)
         }
@@ -112,6 +138,11 @@ pub struct ExtractOptions {
     pub quiet: bool,
     /// Inputs larger than this become `too_large` error reports.
     pub max_bytes: u64,
+    /// Reuse the reports already in `out/reports` that this version wrote
+    /// from the same input bytes (see [`run_extract`]).
+    pub resume: bool,
+    /// Process only this shard of the inputs (see [`in_shard`]).
+    pub shard: Option<Shard>,
 }
 
 impl ExtractOptions {
@@ -123,6 +154,8 @@ impl ExtractOptions {
             jobs: None,
             quiet: false,
             max_bytes: DEFAULT_MAX_BYTES,
+            resume: false,
+            shard: None,
         }
     }
 }
@@ -143,34 +176,73 @@ pub struct RunSummary {
     pub jobs: usize,
     /// The output directory.
     pub out: PathBuf,
+    /// Reports taken over without reading their input again (`--resume`,
+    /// or every report of `ogi merge`).
+    pub reused: usize,
+    /// What the user should know about the run (`ogi merge`: a shard seems
+    /// to be missing).
+    pub warnings: Vec<String>,
+}
+
+/// The closing paragraph on stderr.
+fn closing_paragraph(run: &RunSummary) -> String {
+    let mut text = summary::paragraph(&run.totals, &run.out, run.elapsed, run.jobs);
+    if run.reused > 0 {
+        text.push_str(&format!(
+            " {} report{} taken over as written (input unchanged, or from a shard).",
+            run.reused,
+            if run.reused == 1 { "" } else { "s" },
+        ));
+    }
+    text
 }
 
 /// Runs `ogi extract`: every input to `out/reports/`, then the exports.
 /// Fails (exit 2) only when the run cannot proceed: a path that does not
 /// exist, no inputs, an output directory that cannot be written.
+///
+/// With `resume`, an input whose `reports/<name>.json` exists, parses, was
+/// written by this version of ogi (`tool.version`) for the same path, and
+/// records the SHA-256 of the input's current bytes is not processed again:
+/// the report is read back ([`output::stored`]) and takes part in the
+/// cross-report rules, the exports and the summary as if just computed.
+/// The outputs are byte for byte those of a run without `resume`.
+///
+/// With `shard`, only the inputs of that shard ([`in_shard`]) are
+/// processed; report names are still derived from every input found, so
+/// that the shards' names are those of a single run and `ogi merge` can
+/// join them.
+///
+/// Temporary files a killed run left in the output directory are removed
+/// first; reports and review pages of inputs that are not part of this run
+/// are removed at the end, so that the directory describes this run only.
 pub fn run_extract(opts: &ExtractOptions) -> anyhow::Result<RunSummary> {
     let start = Instant::now();
     let skip = fs::canonicalize(&opts.out).ok();
-    let inputs = discover(&opts.inputs, skip.as_deref())?;
+    let mut inputs = discover(&opts.inputs, skip.as_deref())?;
     if inputs.is_empty() {
         bail!("no input files found in {}", list_paths(&opts.inputs));
     }
-    let reports_dir = prepare_out(&opts.out)?;
     let rels: Vec<(&str, &Path)> = inputs
         .iter()
         .map(|i| (i.display.as_str(), i.rel.as_path()))
         .collect();
-    let names = output::report_file_names(&rels);
+    let mut names = output::report_file_names(&rels);
+    if let Some(shard) = opts.shard {
+        let keep: Vec<bool> = inputs.iter().map(|i| in_shard(&i.rel, shard)).collect();
+        let mut k = keep.iter();
+        inputs.retain(|_| k.next().copied().unwrap_or(false));
+        let mut k = keep.iter();
+        names.retain(|_| k.next().copied().unwrap_or(false));
+    }
+    let reports_dir = prepare_out(&opts.out)?;
     let jobs = opts.jobs.unwrap_or_else(default_jobs).max(1);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs)
-        .build()
-        .context("could not start the worker threads")?;
+    let pool = thread_pool(jobs)?;
 
     let bar = progress_bar(inputs.len() as u64, opts.quiet);
     let failed = AtomicBool::new(false);
     // Err(None): skipped because an earlier write failed.
-    type Done = Result<(Entry, BatchFacts), Option<anyhow::Error>>;
+    type Done = Result<(Item, bool), Option<anyhow::Error>>;
     let results: Vec<Done> = pool.install(|| {
         inputs
             .par_iter()
@@ -180,16 +252,30 @@ pub fn run_extract(opts: &ExtractOptions) -> anyhow::Result<RunSummary> {
                     return Err(None);
                 }
                 let t = Instant::now();
-                let report = process(input, opts.max_bytes);
+                let report = if opts.resume {
+                    match reuse(&reports_dir, name, input, opts.max_bytes) {
+                        Ok(mut stored) => {
+                            bar.inc(1);
+                            stored.entry.seconds = t.elapsed().as_secs_f64();
+                            return Ok((Item::stored(stored, None), true));
+                        }
+                        Err(report) => *report,
+                    }
+                } else {
+                    process(input, opts.max_bytes)
+                };
                 let seconds = t.elapsed().as_secs_f64();
                 let written = output::write_report(&reports_dir, name, &report);
                 bar.inc(1);
                 written
                     .map(|()| {
-                        (
-                            Entry::new(&report, name.clone(), seconds),
-                            BatchFacts::from_report(&report),
-                        )
+                        let item = Item {
+                            entry: Entry::new(&report, name.clone(), seconds),
+                            facts: BatchFacts::from_report(&report),
+                            batch: None,
+                            from: None,
+                        };
+                        (item, false)
                     })
                     .map_err(|e| {
                         failed.store(true, Ordering::Relaxed);
@@ -203,98 +289,460 @@ pub fn run_extract(opts: &ExtractOptions) -> anyhow::Result<RunSummary> {
             .collect()
     });
     bar.finish_and_clear();
-    let mut entries = Vec::with_capacity(results.len());
-    let mut facts = Vec::with_capacity(results.len());
+    let mut items = Vec::with_capacity(results.len());
+    let mut reused = 0;
     for result in results {
         match result {
-            Ok((entry, fact)) => {
-                entries.push(entry);
-                facts.push(fact);
+            Ok((item, was_reused)) => {
+                reused += usize::from(was_reused);
+                items.push(item);
             }
             Err(Some(e)) => return Err(e),
             Err(None) => {}
         }
     }
+    let shard = opts.shard.map(|s| (s.index, s.count));
+    let mut run = finish(&opts.out, items, &pool, jobs, start, shard, None)?;
+    run.reused = reused;
+    Ok(run)
+}
 
-    pool.install(|| cross_report_phase(&opts.out, &mut entries, &facts))?;
-    drop(facts);
-    output::dataset::write_exports(&opts.out, &entries)?;
-    let totals = Totals::from_entries(&entries);
-    output::review::write_review(&opts.out, &entries, &totals)?;
+/// Whether an input (by its path relative to its root, `/`-separated) is
+/// in `shard`: the first 8 bytes of the SHA-256 of that path, as a
+/// big-endian number, modulo the shard count, are `index − 1`. The choice
+/// depends on the input's own path only, so that adding or removing files
+/// never moves the others between shards.
+pub fn in_shard(rel: &Path, shard: Shard) -> bool {
+    let key: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    let digest = Sha256::digest(key.join("/").as_bytes());
+    let mut head = [0u8; 8];
+    head.copy_from_slice(&digest[..8]);
+    let n = u64::from(shard.count.max(1));
+    u64::from_be_bytes(head) % n == u64::from(shard.index.saturating_sub(1))
+}
+
+/// The report of `input` already in `reports_dir/name`, when `--resume` may
+/// reuse it (see [`run_extract`]); otherwise the input's fresh report (its
+/// bytes are read once either way).
+fn reuse(
+    reports_dir: &Path,
+    name: &str,
+    input: &Input,
+    max_bytes: u64,
+) -> Result<output::stored::Stored, Box<Report>> {
+    let stored = match output::stored::read(&reports_dir.join(name), name.to_string(), 0.0) {
+        Ok(stored)
+            if stored.tool_version.as_deref() == Some(output::TOOL_VERSION)
+                && stored.entry.path == input.display
+                && !stored.entry.sha256.is_empty() =>
+        {
+            stored
+        }
+        _ => return Err(Box::new(process(input, max_bytes))),
+    };
+    let bytes = read_input(input, max_bytes)?;
+    if output::hex_sha256(&bytes) == stored.entry.sha256 {
+        Ok(stored)
+    } else {
+        Err(Box::new(process_read(input, bytes)))
+    }
+}
+
+/// What a run keeps of one report until the exports are written.
+struct Item {
+    entry: Entry,
+    facts: BatchFacts,
+    /// The cross-report findings the report file holds now
+    /// ([`output::stored::batch_key`] form).
+    batch: Option<String>,
+    /// The `reports/` folder holding the file when it is not the output's
+    /// own (`ogi merge`: a shard's).
+    from: Option<Arc<Path>>,
+}
+
+impl Item {
+    fn stored(stored: output::stored::Stored, from: Option<Arc<Path>>) -> Item {
+        Item {
+            entry: stored.entry,
+            facts: stored.facts,
+            batch: stored.batch,
+            from,
+        }
+    }
+}
+
+/// The common end of `extract` and `merge`, once every report of the batch
+/// is known (`items`, sorted by path): the cross-report phase, the exports,
+/// the review pages, the removal of stale files, then `summary.json`.
+/// `format_seconds` replaces the worker seconds per format (`merge`: the
+/// shards' own).
+fn finish(
+    out: &Path,
+    mut items: Vec<Item>,
+    pool: &rayon::ThreadPool,
+    jobs: usize,
+    start: Instant,
+    shard: Option<(u32, u32)>,
+    format_seconds: Option<&BTreeMap<String, f64>>,
+) -> anyhow::Result<RunSummary> {
+    pool.install(|| cross_report_phase(out, &mut items))?;
+    let entries: Vec<Entry> = items.into_iter().map(|i| i.entry).collect();
+    output::dataset::write_exports(out, &entries)?;
+    let mut totals = Totals::from_entries(&entries);
+    if let Some(seconds) = format_seconds {
+        for (format, tally) in &mut totals.by_format {
+            tally.seconds = seconds.get(format).copied().unwrap_or(0.0);
+        }
+    }
+    output::review::write_review(out, &entries, &totals)?;
+    remove_stale(out, &entries)?;
     let elapsed = start.elapsed();
-    summary::write(&opts.out, &totals, &entries, elapsed, jobs).with_context(|| {
-        format!(
-            "could not write {}",
-            opts.out.join("summary.json").display()
-        )
-    })?;
+    summary::write(out, &totals, &entries, elapsed, jobs, shard)
+        .with_context(|| format!("could not write {}", out.join("summary.json").display()))?;
     Ok(RunSummary {
         entries,
         totals,
         elapsed,
         jobs,
-        out: opts.out.clone(),
+        out: out.to_path_buf(),
+        reused: 0,
+        warnings: Vec::new(),
     })
+}
+
+/// Removes the reports and review pages of inputs that are not part of
+/// the run (left by an earlier run over other inputs into the same folder).
+fn remove_stale(out: &Path, entries: &[Entry]) -> anyhow::Result<()> {
+    let reports: HashSet<String> = entries.iter().map(|e| e.file.clone()).collect();
+    let pages: HashSet<String> = entries
+        .iter()
+        .map(|e| output::review::page_file(&e.file))
+        .collect();
+    for (dir, keep, suffix) in [
+        (out.join(output::REPORTS_DIR), &reports, ".json"),
+        (out.join(output::review::REVIEW_DIR), &pages, ".html"),
+    ] {
+        output::remove_stale_files(&dir, suffix, keep).with_context(|| {
+            format!(
+                "could not remove the files of earlier runs from {}",
+                dir.display()
+            )
+        })?;
+    }
+    Ok(())
 }
 
 /// Applies the rules that compare reports with each other (the same
 /// agency's consecutive years, the same report twice: [`check::BATCH_RULES`]).
-/// It runs after every report is written and before the exports are read
-/// back; `facts[i]` must describe `entries[i]`.
+/// It runs after every report is written (or found) and before the exports
+/// are read back.
 ///
-/// 1. The batch rules run over `facts` (a few hundred bytes per report; no
-///    report is in memory).
-/// 2. Each report that got findings is read back from
-///    `out/reports/<entry.file>`, the findings are appended to its
-///    `findings` (after its own), and the file is re-written atomically
-///    (in parallel on the current rayon pool; one report in memory per
-///    worker).
+/// 1. The batch rules run over the items' facts (a few hundred bytes per
+///    report; no report is in memory).
+/// 2. Each report file whose cross-report findings differ from those it
+///    holds is read back, its previous cross-report findings are dropped,
+///    the new ones appended after its own, and it is written to
+///    `out/reports/<file>` atomically ([`output::set_batch_findings`]; in
+///    parallel on the current rayon pool, one report in memory per worker).
+///    A report of another folder (`merge`) whose findings are unchanged is
+///    copied as it is.
 /// 3. Its [`Entry`] counts the new findings, so that `summary.json` and the
 ///    exports (read from the files) include them.
 ///
-/// Deterministic: the findings depend only on the facts in entry (path)
-/// order, and each file is written by one worker.
-pub fn cross_report_phase(
-    out: &Path,
-    entries: &mut [Entry],
-    facts: &[BatchFacts],
-) -> anyhow::Result<()> {
-    if entries.len() != facts.len() {
-        bail!(
-            "internal error: {} reports but {} batch records",
-            entries.len(),
-            facts.len()
-        );
-    }
-    let found = check::run_batch(facts);
-    if found.iter().any(|(i, _)| *i >= entries.len()) {
+/// Deterministic and idempotent: the findings depend only on the facts in
+/// path order, each file is written by one worker, and a file finished
+/// twice is the same file.
+fn cross_report_phase(out: &Path, items: &mut [Item]) -> anyhow::Result<()> {
+    let facts: Vec<BatchFacts> = items.iter().map(|i| i.facts.clone()).collect();
+    let found = check::run_batch(&facts);
+    drop(facts);
+    if found.iter().any(|(i, _)| *i >= items.len()) {
         bail!("internal error: a batch finding for a report that does not exist");
     }
-    // One group per report (run_batch sorts by report index).
-    let groups: Vec<&[(usize, Finding)]> = found.chunk_by(|a, b| a.0 == b.0).collect();
+    // The new findings per item (run_batch sorts by report index).
+    let mut new: Vec<Vec<&Finding>> = vec![Vec::new(); items.len()];
+    for (i, f) in &found {
+        new[*i].push(f);
+    }
     let reports_dir = out.join(output::REPORTS_DIR);
-    let shared: &[Entry] = entries;
-    let written: Vec<anyhow::Result<()>> = groups
+    let written: Vec<anyhow::Result<()>> = items
         .par_iter()
-        .map(|group| {
-            let file = &shared[group[0].0].file;
-            output::append_findings(&reports_dir, file, group.iter().map(|(_, f)| f)).with_context(
-                || {
-                    format!(
-                        "could not add the cross-report findings to {}",
-                        reports_dir.join(file).display()
-                    )
-                },
-            )
+        .zip(new.par_iter())
+        .map(|(item, new)| {
+            let file = &item.entry.file;
+            let to = reports_dir.join(file);
+            let from = item
+                .from
+                .as_deref()
+                .map_or_else(|| to.clone(), |d| d.join(file));
+            let key = output::stored::batch_key(new.iter().copied());
+            let result = if key == item.batch {
+                match &item.from {
+                    Some(_) => output::copy_atomic(&from, &to),
+                    None => Ok(()),
+                }
+            } else {
+                output::set_batch_findings(&from, &to, new.iter().copied())
+            };
+            result.with_context(|| {
+                format!(
+                    "could not add the cross-report findings to {}",
+                    to.display()
+                )
+            })
         })
         .collect();
     for result in written {
         result?;
     }
-    for group in groups {
-        entries[group[0].0].add_findings(group.iter().map(|(_, f)| f));
+    for (item, new) in items.iter_mut().zip(&new) {
+        item.entry.add_findings(new.iter().copied());
     }
     Ok(())
+}
+
+/// The options of `ogi merge`.
+#[derive(Debug, Clone)]
+pub struct MergeOptions {
+    /// The shards' output directories.
+    pub shards: Vec<PathBuf>,
+    /// The output directory.
+    pub out: PathBuf,
+    /// Worker threads; `None` = the number of cores.
+    pub jobs: Option<usize>,
+}
+
+/// One input as a shard's `summary.json` lists it.
+struct Listed {
+    path: String,
+    file: String,
+    shard: usize,
+}
+
+/// Runs `ogi merge`: joins the outputs of `extract --shard` runs into
+/// `out`, as one run over all their inputs would have written it.
+///
+/// Each shard must be a finished run of this version (its `summary.json`
+/// lists its inputs). The reports are read back ([`output::stored`]), the
+/// cross-report rules run over their union (each shard's own cross-report
+/// findings are dropped first), the reports are copied into
+/// `out/reports/` with their new cross-report findings, and the exports,
+/// review pages and summary are written as `extract` writes them. Fails
+/// (exit 2) when a shard is not a finished run, was written by another
+/// version, or lists an input or a report name another shard lists too.
+pub fn run_merge(opts: &MergeOptions) -> anyhow::Result<RunSummary> {
+    let start = Instant::now();
+    if opts.shards.is_empty() {
+        bail!("no shard output directories to merge");
+    }
+    let out_canon = fs::canonicalize(&opts.out).ok();
+    let mut listed: Vec<Listed> = Vec::new();
+    let mut format_seconds: BTreeMap<String, f64> = BTreeMap::new();
+    let mut shard_ids: Vec<(u32, u32)> = Vec::new();
+    let mut warnings = Vec::new();
+    for (k, dir) in opts.shards.iter().enumerate() {
+        if out_canon.is_some() && fs::canonicalize(dir).ok() == out_canon {
+            bail!(
+                "the merge output {} is one of the shards; write it to a new folder",
+                opts.out.display()
+            );
+        }
+        let shard = read_shard_summary(dir)?;
+        for (format, secs) in shard.format_seconds {
+            *format_seconds.entry(format).or_default() += secs;
+        }
+        if let Some(id) = shard.shard {
+            shard_ids.push(id);
+        }
+        listed.extend(shard.files.into_iter().map(|(path, file)| Listed {
+            path,
+            file,
+            shard: k,
+        }));
+    }
+    if let Some(w) = missing_shards(&shard_ids, opts.shards.len()) {
+        warnings.push(w);
+    }
+    listed.sort_by(|a, b| a.path.cmp(&b.path));
+    for pair in listed.windows(2) {
+        if pair[0].path == pair[1].path {
+            bail!(
+                "{} is in two shards ({} and {}): were they run over different inputs, or is a shard given twice?",
+                pair[0].path,
+                opts.shards[pair[0].shard].display(),
+                opts.shards[pair[1].shard].display()
+            );
+        }
+    }
+    let mut names: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, l) in listed.iter().enumerate() {
+        if let Some(&j) = names.get(&l.file.to_lowercase()) {
+            bail!(
+                "{} and {} both have the report file name {} (in {} and {}): the shards were not run over the same inputs",
+                listed[j].path,
+                l.path,
+                l.file,
+                opts.shards[listed[j].shard].display(),
+                opts.shards[l.shard].display()
+            );
+        }
+        names.insert(l.file.to_lowercase(), i);
+    }
+    drop(names);
+
+    prepare_out(&opts.out)?;
+    let jobs = opts.jobs.unwrap_or_else(default_jobs).max(1);
+    let pool = thread_pool(jobs)?;
+    let dirs: Vec<Arc<Path>> = opts
+        .shards
+        .iter()
+        .map(|d| Arc::from(d.join(output::REPORTS_DIR).as_path()))
+        .collect();
+    let items: Vec<anyhow::Result<Item>> = pool.install(|| {
+        listed
+            .par_iter()
+            .map(|l| {
+                let dir = &dirs[l.shard];
+                let path = dir.join(&l.file);
+                let stored = output::stored::read(&path, l.file.clone(), 0.0)
+                    .with_context(|| format!("cannot merge {}", path.display()))?;
+                if stored.entry.path != l.path {
+                    bail!(
+                        "cannot merge {}: it is the report of {}, but the shard's summary.json lists it for {}",
+                        path.display(),
+                        stored.entry.path,
+                        l.path
+                    );
+                }
+                if stored.tool_version.as_deref() != Some(output::TOOL_VERSION) {
+                    bail!(
+                        "cannot merge {}: it was not written by ogi {} (run the shard again)",
+                        path.display(),
+                        output::TOOL_VERSION
+                    );
+                }
+                Ok(Item::stored(stored, Some(Arc::clone(dir))))
+            })
+            .collect()
+    });
+    let items = items.into_iter().collect::<anyhow::Result<Vec<Item>>>()?;
+    let reused = items.len();
+    let mut run = finish(
+        &opts.out,
+        items,
+        &pool,
+        jobs,
+        start,
+        None,
+        Some(&format_seconds),
+    )?;
+    run.reused = reused;
+    run.warnings = warnings;
+    Ok(run)
+}
+
+/// What `merge` reads of a shard's `summary.json`.
+struct ShardSummary {
+    /// (source path, report file name) per input.
+    files: Vec<(String, String)>,
+    format_seconds: BTreeMap<String, f64>,
+    shard: Option<(u32, u32)>,
+}
+
+fn read_shard_summary(dir: &Path) -> anyhow::Result<ShardSummary> {
+    let path = dir.join("summary.json");
+    let bytes = fs::read(&path).with_context(|| {
+        format!(
+            "{} is not the output of a finished `ogi extract` (cannot read {})",
+            dir.display(),
+            path.display()
+        )
+    })?;
+    let summary: serde_json::Value = serde_json::from_slice(&bytes)
+        .with_context(|| format!("{} is not a summary of ogi", path.display()))?;
+    let text = |key: &str| summary.get(key).and_then(serde_json::Value::as_str);
+    if text("tool") != Some(output::TOOL_NAME) {
+        bail!("{} is not a summary of ogi", path.display());
+    }
+    let version = text("version").unwrap_or("?");
+    if version != output::TOOL_VERSION {
+        bail!(
+            "{} was written by ogi {version}, this is ogi {}: run the shard again with this version",
+            dir.display(),
+            output::TOOL_VERSION
+        );
+    }
+    let files = summary
+        .get("files")
+        .and_then(serde_json::Value::as_array)
+        .with_context(|| format!("{} lists no files", path.display()))?;
+    let prefix = format!("{}/", output::REPORTS_DIR);
+    let mut list = Vec::with_capacity(files.len());
+    for f in files {
+        let input = f.get("path").and_then(serde_json::Value::as_str);
+        let report = f
+            .get("report")
+            .and_then(serde_json::Value::as_str)
+            .and_then(|r| r.strip_prefix(&prefix))
+            .filter(|r| !r.is_empty() && !r.contains(['/', '\\']) && !r.starts_with('.'));
+        match (input, report) {
+            (Some(input), Some(report)) => list.push((input.to_string(), report.to_string())),
+            _ => bail!("{} has a malformed entry in files: {f}", path.display()),
+        }
+    }
+    let format_seconds = summary
+        .get("format_seconds")
+        .and_then(serde_json::Value::as_object)
+        .map(|o| {
+            o.iter()
+                .filter_map(|(k, v)| v.as_f64().map(|s| (k.clone(), s)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let shard = text("shard").and_then(|s| s.parse::<Shard>().ok());
+    Ok(ShardSummary {
+        files: list,
+        format_seconds,
+        shard: shard.map(|s| (s.index, s.count)),
+    })
+}
+
+/// A warning when the shards given do not look like a whole set (1/N …
+/// N/N, each once); `None` when they do or say nothing about it.
+fn missing_shards(ids: &[(u32, u32)], given: usize) -> Option<String> {
+    if ids.is_empty() {
+        return None;
+    }
+    let count = ids[0].1;
+    if ids.len() != given || ids.iter().any(|&(_, n)| n != count) {
+        return Some(
+            "the shards were not all cut the same way (different --shard counts); the merged dataset may be incomplete"
+                .into(),
+        );
+    }
+    let have: std::collections::BTreeSet<u32> = ids.iter().map(|&(i, _)| i).collect();
+    let missing: Vec<String> = (1..=count)
+        .filter(|i| !have.contains(i))
+        .map(|i| format!("{i}/{count}"))
+        .collect();
+    (!missing.is_empty()).then(|| {
+        format!(
+            "shard{} {} {} not among the merged folders; the merged dataset holds only the shards given",
+            if missing.len() == 1 { "" } else { "s" },
+            missing.join(", "),
+            if missing.len() == 1 { "is" } else { "are" }
+        )
+    })
+}
+
+fn thread_pool(jobs: usize) -> anyhow::Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .build()
+        .context("could not start the worker threads")
 }
 
 /// Runs `ogi check`: the per-file pipeline, printed for a person (or as
@@ -437,40 +885,66 @@ fn input_at(root: &Path, path: &Path, problem: Option<IngestProblem>) -> Input {
 /// problem becomes the report's `error` (`io`, `too_large`, the reader's
 /// kind, or `internal` for a panic).
 pub fn process(input: &Input, max_bytes: u64) -> Report {
-    let mut source = Source {
-        path: input.display.clone(),
-        format: ingest::Format::Unknown.as_str().into(),
-        ..Source::default()
-    };
-    let name = input
+    match read_input(input, max_bytes) {
+        Ok(bytes) => process_read(input, bytes),
+        Err(report) => *report,
+    }
+}
+
+fn file_name(input: &Input) -> String {
+    input
         .path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let bytes = match &input.problem {
-        Some(IngestProblem::Walk(message)) => return Report::error(source, "io", message.clone()),
+        .unwrap_or_default()
+}
+
+fn bare_source(input: &Input) -> Source {
+    Source {
+        path: input.display.clone(),
+        format: ingest::Format::Unknown.as_str().into(),
+        ..Source::default()
+    }
+}
+
+/// The bytes of an input, or the error report of an input that cannot be
+/// read (or is over `max_bytes`).
+fn read_input(input: &Input, max_bytes: u64) -> Result<Vec<u8>, Box<Report>> {
+    let mut source = bare_source(input);
+    match &input.problem {
+        Some(IngestProblem::Walk(message)) => {
+            Err(Box::new(Report::error(source, "io", message.clone())))
+        }
         Some(IngestProblem::NotAFile) => {
             let err =
                 IngestError::Unsupported("not a regular file (a pipe, socket or device)".into());
-            return Report::error(source, err.kind(), err.to_string());
+            Err(Box::new(Report::error(source, err.kind(), err.to_string())))
         }
         None => match read_limited(&input.path, max_bytes) {
-            Ok(bytes) => bytes,
-            Err(Unread::Ingest(err)) => return Report::error(source, err.kind(), err.to_string()),
+            Ok(bytes) => Ok(bytes),
+            Err(Unread::Ingest(err)) => {
+                Err(Box::new(Report::error(source, err.kind(), err.to_string())))
+            }
             Err(Unread::TooLarge { size, head }) => {
-                source.format = ingest::detect(&head, &name).as_str().into();
+                source.format = ingest::detect(&head, &file_name(input)).as_str().into();
                 source.bytes = size;
                 let err = IngestError::TooLarge(format!(
                     "{size} bytes, more than the limit of {max_bytes} (--max-bytes)"
                 ));
-                return Report::error(source, err.kind(), err.to_string());
+                Err(Box::new(Report::error(source, err.kind(), err.to_string())))
             }
         },
-    };
+    }
+}
+
+/// [`process_bytes`] on an input's bytes, a panic becoming an `internal`
+/// error report.
+fn process_read(input: &Input, bytes: Vec<u8>) -> Report {
+    let source = bare_source(input);
     let fallback = Source {
         sha256: output::hex_sha256(&bytes),
         bytes: bytes.len() as u64,
-        format: ingest::detect(&bytes, &name).as_str().into(),
+        format: ingest::detect(&bytes, &file_name(input)).as_str().into(),
         ..source.clone()
     };
     let result = guarded(move || process_bytes(&bytes, source));
@@ -593,6 +1067,19 @@ fn prepare_out(out: &Path) -> anyhow::Result<PathBuf> {
     File::create(&probe)
         .with_context(|| format!("cannot write in the output directory {}", reports.display()))?;
     let _ = fs::remove_file(&probe);
+    // What a killed run left half-written: never read, removed now.
+    for dir in [
+        out.to_path_buf(),
+        reports.clone(),
+        out.join(output::review::REVIEW_DIR),
+    ] {
+        output::remove_temp_files(&dir).with_context(|| {
+            format!(
+                "cannot remove the temporary files of an earlier run from {}",
+                dir.display()
+            )
+        })?;
+    }
     Ok(reports)
 }
 

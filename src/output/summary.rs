@@ -105,8 +105,16 @@ impl Totals {
 /// }
 /// ```
 ///
-/// Every input of the run is in `files`, in source-path order.
-pub fn to_json(totals: &Totals, entries: &[Entry], elapsed: Duration, jobs: usize) -> Json {
+/// Every input of the run is in `files`, in source-path order. A run of
+/// one shard (`extract --shard I/N`) also says which: `"shard": "I/N"`
+/// (after `schema`).
+pub fn to_json(
+    totals: &Totals,
+    entries: &[Entry],
+    elapsed: Duration,
+    jobs: usize,
+    shard: Option<(u32, u32)>,
+) -> Json {
     let mut by_status = Map::new();
     for s in STATUSES {
         by_status.insert(s.as_str().into(), json!(totals.status(s)));
@@ -139,10 +147,15 @@ pub fn to_json(totals: &Totals, entries: &[Entry], elapsed: Duration, jobs: usiz
             })
         })
         .collect();
-    json!({
-        "tool": "ogi",
-        "version": env!("CARGO_PKG_VERSION"),
+    let mut head = json!({
+        "tool": super::TOOL_NAME,
+        "version": super::TOOL_VERSION,
         "schema": SCHEMA_VERSION,
+    });
+    if let (Some((i, n)), Some(o)) = (shard, head.as_object_mut()) {
+        o.insert("shard".into(), json!(format!("{i}/{n}")));
+    }
+    let body = json!({
         "inputs": totals.inputs,
         "by_status": by_status,
         "by_format": totals.by_format.iter().map(|(f, t)| (f.clone(), json!(t.count))).collect::<Map<_, _>>(),
@@ -154,7 +167,11 @@ pub fn to_json(totals: &Totals, entries: &[Entry], elapsed: Duration, jobs: usiz
         "jobs": jobs,
         "format_seconds": totals.by_format.iter().map(|(f, t)| (f.clone(), json!(round3(t.seconds)))).collect::<Map<_, _>>(),
         "files": files,
-    })
+    });
+    if let (Some(h), Json::Object(b)) = (head.as_object_mut(), body) {
+        h.extend(b);
+    }
+    head
 }
 
 fn round3(x: f64) -> f64 {
@@ -168,8 +185,9 @@ pub fn write(
     entries: &[Entry],
     elapsed: Duration,
     jobs: usize,
+    shard: Option<(u32, u32)>,
 ) -> std::io::Result<()> {
-    let value = to_json(totals, entries, elapsed, jobs);
+    let value = to_json(totals, entries, elapsed, jobs, shard);
     write_atomic(&out.join("summary.json"), |w| {
         serde_json::to_writer_pretty(&mut *w, &value)?;
         w.write_all(b"\n")
@@ -291,7 +309,12 @@ mod tests {
         assert_eq!(t.not_assessable.get("T3-ROW-TOTAL"), Some(&6));
         assert_eq!(t.by_format["html"].count, 3);
 
-        let j = to_json(&t, &entries, Duration::from_millis(1500), 2);
+        let j = to_json(&t, &entries, Duration::from_millis(1500), 2, None);
+        assert!(j.get("shard").is_none());
+        let keys: Vec<&String> = j.as_object().expect("o").keys().collect();
+        assert_eq!(keys[..4], ["tool", "version", "schema", "inputs"]);
+        let shard = to_json(&t, &entries, Duration::from_millis(1500), 2, Some((2, 3)));
+        assert_eq!(shard["shard"], "2/3");
         assert_eq!(j["inputs"], json!(3));
         assert_eq!(j["by_status"]["ok"], json!(2));
         assert_eq!(j["by_status"]["legacy"], json!(0));

@@ -142,14 +142,22 @@ impl Entry {
     /// Counts findings added to the report after this entry was made (the
     /// cross-report findings).
     pub fn add_findings<'a>(&mut self, findings: impl IntoIterator<Item = &'a Finding>) {
-        for f in findings {
+        self.add_rule_counts(findings.into_iter().map(|f| (f.rule, f.severity)));
+    }
+
+    /// Counts findings added to the report, given by rule and severity.
+    pub fn add_rule_counts(
+        &mut self,
+        findings: impl IntoIterator<Item = (&'static str, Severity)>,
+    ) {
+        for (rule, severity) in findings {
             match self
                 .rules
                 .iter_mut()
-                .find(|(r, s, _)| *r == f.rule && *s == f.severity)
+                .find(|(r, s, _)| *r == rule && *s == severity)
             {
                 Some(slot) => slot.2 += 1,
-                None => self.rules.push((f.rule, f.severity, 1)),
+                None => self.rules.push((rule, severity, 1)),
             }
         }
         self.rules.sort();

@@ -38,18 +38,18 @@ use crate::error::IngestError;
 use crate::ingest;
 use crate::normalize;
 use crate::output::{self, human, summary, Entry, Totals};
-use crate::schema::{Finding, Report, Source};
+use crate::schema::{Finding, Report, Severity, Source};
 use anyhow::{bail, Context as _};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::{self, File};
 use std::io::{self, IsTerminal, Read, Write};
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Once};
 use std::time::{Duration, Instant};
 use walkdir::WalkDir;
@@ -240,10 +240,12 @@ pub fn run_extract(opts: &ExtractOptions) -> anyhow::Result<RunSummary> {
     let pool = thread_pool(jobs)?;
 
     let bar = progress_bar(inputs.len() as u64, opts.quiet);
+    let reused = AtomicUsize::new(0);
     let failed = AtomicBool::new(false);
-    // Err(None): skipped because an earlier write failed.
-    type Done = Result<(Item, bool), Option<anyhow::Error>>;
-    let results: Vec<Done> = pool.install(|| {
+    // Err(None): skipped because an earlier write failed. Collected in
+    // input order straight into place, then turned into the items in place:
+    // one record per input in memory, never two.
+    let results: Vec<Result<Item, Option<anyhow::Error>>> = pool.install(|| {
         inputs
             .par_iter()
             .zip(names.par_iter())
@@ -256,8 +258,9 @@ pub fn run_extract(opts: &ExtractOptions) -> anyhow::Result<RunSummary> {
                     match reuse(&reports_dir, name, input, opts.max_bytes) {
                         Ok(mut stored) => {
                             bar.inc(1);
+                            reused.fetch_add(1, Ordering::Relaxed);
                             stored.entry.seconds = t.elapsed().as_secs_f64();
-                            return Ok((Item::stored(stored, None), true));
+                            return Ok(Item::stored(stored, None));
                         }
                         Err(report) => *report,
                     }
@@ -267,43 +270,33 @@ pub fn run_extract(opts: &ExtractOptions) -> anyhow::Result<RunSummary> {
                 let seconds = t.elapsed().as_secs_f64();
                 let written = output::write_report(&reports_dir, name, &report);
                 bar.inc(1);
-                written
-                    .map(|()| {
-                        let item = Item {
-                            entry: Entry::new(&report, name.clone(), seconds),
-                            facts: BatchFacts::from_report(&report),
-                            batch: None,
-                            from: None,
-                        };
-                        (item, false)
-                    })
-                    .map_err(|e| {
-                        failed.store(true, Ordering::Relaxed);
-                        let path = reports_dir.join(name);
-                        Some(
-                            anyhow::Error::new(e)
-                                .context(format!("could not write {}", path.display())),
-                        )
-                    })
+                if let Err(e) = written {
+                    failed.store(true, Ordering::Relaxed);
+                    let path = reports_dir.join(name);
+                    return Err(Some(
+                        anyhow::Error::new(e)
+                            .context(format!("could not write {}", path.display())),
+                    ));
+                }
+                Ok(Item {
+                    entry: Entry::new(&report, name.clone(), seconds),
+                    facts: BatchFacts::from_report(&report),
+                    batch: None,
+                    from: None,
+                })
             })
             .collect()
     });
     bar.finish_and_clear();
-    let mut items = Vec::with_capacity(results.len());
-    let mut reused = 0;
-    for result in results {
-        match result {
-            Ok((item, was_reused)) => {
-                reused += usize::from(was_reused);
-                items.push(item);
-            }
-            Err(Some(e)) => return Err(e),
-            Err(None) => {}
-        }
+    if failed.load(Ordering::Relaxed) {
+        let first = results.into_iter().find_map(|r| r.err().flatten());
+        return Err(first.unwrap_or_else(|| anyhow::anyhow!("a report could not be written")));
     }
+    let items: Vec<Item> = results.into_iter().filter_map(Result::ok).collect();
+    drop((inputs, names));
     let shard = opts.shard.map(|s| (s.index, s.count));
     let mut run = finish(&opts.out, items, &pool, jobs, start, shard, None)?;
-    run.reused = reused;
+    run.reused = reused.into_inner();
     Ok(run)
 }
 
@@ -440,68 +433,137 @@ fn remove_stale(out: &Path, entries: &[Entry]) -> anyhow::Result<()> {
 /// It runs after every report is written (or found) and before the exports
 /// are read back.
 ///
-/// 1. The batch rules run over the items' facts (a few hundred bytes per
-///    report; no report is in memory).
-/// 2. Each report file whose cross-report findings differ from those it
-///    holds is read back, its previous cross-report findings are dropped,
-///    the new ones appended after its own, and it is written to
-///    `out/reports/<file>` atomically ([`output::set_batch_findings`]; in
-///    parallel on the current rayon pool, one report in memory per worker).
-///    A report of another folder (`merge`) whose findings are unchanged is
-///    copied as it is.
-/// 3. Its [`Entry`] counts the new findings, so that `summary.json` and the
-///    exports (read from the files) include them.
+/// 1. The reports are split into [`related_groups`]: the batch rules only
+///    ever relate reports of the same agency or with the same bytes, so
+///    running them over each group apart gives the findings of one run
+///    over the whole batch, while only one group's findings per worker are
+///    in memory (a large batch can have several findings per report).
+/// 2. In each group the batch rules run over the facts (a few hundred bytes
+///    per report; no report is in memory). Each report file whose
+///    cross-report findings differ from those it holds is read back, its
+///    previous cross-report findings dropped, the new ones appended after
+///    its own, and written to `out/reports/<file>` atomically
+///    ([`output::set_batch_findings`]); a report of another folder
+///    (`merge`) whose findings are unchanged is copied as it is. Groups
+///    run in parallel on the current rayon pool.
+/// 3. Each [`Entry`] counts its new findings, so that `summary.json` and
+///    the exports (read from the files) include them.
 ///
 /// Deterministic and idempotent: the findings depend only on the facts in
 /// path order, each file is written by one worker, and a file finished
 /// twice is the same file.
 fn cross_report_phase(out: &Path, items: &mut [Item]) -> anyhow::Result<()> {
-    let facts: Vec<BatchFacts> = items.iter().map(|i| i.facts.clone()).collect();
-    let found = check::run_batch(&facts);
-    drop(facts);
-    if found.iter().any(|(i, _)| *i >= items.len()) {
-        bail!("internal error: a batch finding for a report that does not exist");
-    }
-    // The new findings per item (run_batch sorts by report index).
-    let mut new: Vec<Vec<&Finding>> = vec![Vec::new(); items.len()];
-    for (i, f) in &found {
-        new[*i].push(f);
-    }
+    let groups = {
+        let facts: Vec<&BatchFacts> = items.iter().map(|i| &i.facts).collect();
+        related_groups(&facts)
+    };
     let reports_dir = out.join(output::REPORTS_DIR);
-    let written: Vec<anyhow::Result<()>> = items
+    let shared: &[Item] = items;
+    type Counts = Vec<(usize, Vec<(&'static str, Severity)>)>;
+    let done: Vec<anyhow::Result<Counts>> = groups
         .par_iter()
-        .zip(new.par_iter())
-        .map(|(item, new)| {
-            let file = &item.entry.file;
-            let to = reports_dir.join(file);
-            let from = item
-                .from
-                .as_deref()
-                .map_or_else(|| to.clone(), |d| d.join(file));
-            let key = output::stored::batch_key(new.iter().copied());
-            let result = if key == item.batch {
-                match &item.from {
-                    Some(_) => output::copy_atomic(&from, &to),
-                    None => Ok(()),
+        .map(|group| {
+            let facts: Vec<BatchFacts> = group.iter().map(|&i| shared[i].facts.clone()).collect();
+            let found = check::run_batch(&facts);
+            drop(facts);
+            let mut new: Vec<Vec<&Finding>> = vec![Vec::new(); group.len()];
+            for (k, f) in &found {
+                match new.get_mut(*k) {
+                    Some(list) => list.push(f),
+                    None => {
+                        bail!("internal error: a batch finding for a report that does not exist")
+                    }
                 }
-            } else {
-                output::set_batch_findings(&from, &to, new.iter().copied())
-            };
-            result.with_context(|| {
-                format!(
-                    "could not add the cross-report findings to {}",
-                    to.display()
-                )
-            })
+            }
+            let mut counts = Vec::new();
+            for (&i, new) in group.iter().zip(&new) {
+                finish_batch_findings(&reports_dir, &shared[i], new)?;
+                if !new.is_empty() {
+                    counts.push((i, new.iter().map(|f| (f.rule, f.severity)).collect()));
+                }
+            }
+            Ok(counts)
         })
         .collect();
-    for result in written {
-        result?;
-    }
-    for (item, new) in items.iter_mut().zip(&new) {
-        item.entry.add_findings(new.iter().copied());
+    for counts in done {
+        for (i, rules) in counts? {
+            items[i].entry.add_rule_counts(rules);
+        }
     }
     Ok(())
+}
+
+/// Gives the report file of `item` exactly the cross-report findings
+/// `new` (see [`cross_report_phase`]).
+fn finish_batch_findings(reports_dir: &Path, item: &Item, new: &[&Finding]) -> anyhow::Result<()> {
+    let file = &item.entry.file;
+    let to = reports_dir.join(file);
+    let from = item
+        .from
+        .as_deref()
+        .map_or_else(|| to.clone(), |d| d.join(file));
+    let key = output::stored::batch_key(new.iter().copied());
+    let result = if key == item.batch {
+        match &item.from {
+            Some(_) => output::copy_atomic(&from, &to),
+            None => Ok(()),
+        }
+    } else {
+        output::set_batch_findings(&from, &to, new.iter().copied())
+    };
+    result.with_context(|| {
+        format!(
+            "could not add the cross-report findings to {}",
+            to.display()
+        )
+    })
+}
+
+/// Splits a batch into the groups the batch rules may relate: two reports
+/// are in one group when they have the same agency (by
+/// [`check::agency_key`]) or the same SHA-256, directly or through other
+/// reports. These are the only ways the X rules of RULES.md match reports
+/// (X-CARRY-OVER and X-STOCK: the same agency in consecutive years;
+/// X-DUPLICATE: the same bytes, or the same agency and year), so the
+/// findings of [`check::run_batch`] over each group, mapped back, are those
+/// over the whole batch (`tests::groups_give_the_findings_of_the_whole_batch`).
+///
+/// Every report is in exactly one group; groups are listed in the order of
+/// their first report, and each lists its reports in batch order.
+pub fn related_groups(facts: &[&BatchFacts]) -> Vec<Vec<usize>> {
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    let mut parent: Vec<usize> = (0..facts.len()).collect();
+    let mut first_agency: HashMap<&str, usize> = HashMap::new();
+    let mut first_hash: HashMap<&str, usize> = HashMap::new();
+    for (i, f) in facts.iter().enumerate() {
+        let keys = [
+            f.agency_key.as_deref().map(|k| (&mut first_agency, k)),
+            (!f.sha256.is_empty()).then_some((&mut first_hash, f.sha256.as_str())),
+        ];
+        for (first, key) in keys.into_iter().flatten() {
+            let j = *first.entry(key).or_insert(i);
+            let (a, b) = (root(&mut parent, i), root(&mut parent, j));
+            // The smaller index is the root: groups keep batch order.
+            parent[a.max(b)] = a.min(b);
+        }
+    }
+    let mut slot: HashMap<usize, usize> = HashMap::new();
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for i in 0..facts.len() {
+        let r = root(&mut parent, i);
+        let k = *slot.entry(r).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        groups[k].push(i);
+    }
+    groups
 }
 
 /// The options of `ogi merge`.
@@ -1118,6 +1180,80 @@ mod tests {
             fs::create_dir_all(dir).expect("mkdir");
         }
         fs::write(path, bytes).expect("write");
+    }
+
+    #[test]
+    fn groups_give_the_findings_of_the_whole_batch() {
+        use crate::check::batch::tests::report;
+        let over = "t3.carried_over.natural_person";
+        let fwd = "t3.carried_forward.natural_person";
+        let stock = "t2.regulations.in_force";
+        let mut reports = vec![
+            report(
+                "四方台区人民政府",
+                2023,
+                &[(fwd, Some(4)), (stock, Some(9))],
+            ),
+            report("某县", 2024, &[(over, Some(1))]),
+            report("四方台区", 2024, &[(over, Some(5)), (fwd, Some(2))]),
+            report("某市教育局", 2020, &[]),
+            report("四方台区政府", 2024, &[(over, Some(4))]),
+            report("某县", 2025, &[(over, Some(3))]),
+            report("四方台区", 2025, &[(over, Some(7))]),
+            report("另一区", 2024, &[]),
+            report("某市教育局", 2021, &[(stock, Some(1))]),
+        ];
+        // The same bytes as 某县 2024, under another agency; and a report
+        // with no agency at all.
+        reports[7].source.sha256 = reports[1].source.sha256.clone();
+        reports[3].meta.agency = None;
+        let facts: Vec<BatchFacts> = reports.iter().map(BatchFacts::from_report).collect();
+        let whole = check::run_batch(&facts);
+        assert!(whole.len() >= 6, "{whole:#?}");
+        assert!(whole.iter().any(|(_, f)| f.rule == "X-DUPLICATE"));
+        assert!(whole.iter().any(|(_, f)| f.rule == "X-CARRY-OVER"));
+
+        let refs: Vec<&BatchFacts> = facts.iter().collect();
+        let groups = related_groups(&refs);
+        let mut members: Vec<usize> = groups.iter().flatten().copied().collect();
+        members.sort_unstable();
+        assert_eq!(members, (0..facts.len()).collect::<Vec<_>>());
+        assert_eq!(groups[0], [0, 2, 4, 6], "四方台区 in all its spellings");
+        assert!(
+            groups.contains(&vec![1, 5, 7]),
+            "某县 and its copy: {groups:?}"
+        );
+        assert!(groups.contains(&vec![3]), "no agency: alone");
+
+        let mut grouped: Vec<(usize, Finding)> = Vec::new();
+        for g in &groups {
+            let sub: Vec<BatchFacts> = g.iter().map(|&i| facts[i].clone()).collect();
+            grouped.extend(check::run_batch(&sub).into_iter().map(|(k, f)| (g[k], f)));
+        }
+        grouped.sort_by_key(|(i, _)| *i);
+        assert_eq!(grouped, whole);
+    }
+
+    #[test]
+    fn shards_split_by_relative_path() {
+        let paths: Vec<PathBuf> = (0..300)
+            .map(|i| PathBuf::from(format!("d{}/f{i}.txt", i % 7)))
+            .collect();
+        for n in [1, 2, 3, 7] {
+            let mut sizes = vec![0usize; n as usize];
+            for p in &paths {
+                let owners: Vec<u32> = (1..=n)
+                    .filter(|&i| in_shard(p, Shard { index: i, count: n }))
+                    .collect();
+                assert_eq!(owners.len(), 1, "{} in {owners:?} of {n}", p.display());
+                sizes[(owners[0] - 1) as usize] += 1;
+            }
+            let even = paths.len() / n as usize;
+            assert!(
+                sizes.iter().all(|&s| s > even / 2 && s < even * 2),
+                "{sizes:?}"
+            );
+        }
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use super::{write_atomic, Entry};
 use crate::schema::{Severity, Status, SCHEMA_VERSION};
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{json, Map, Value as Json};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -115,6 +116,21 @@ pub fn to_json(
     jobs: usize,
     shard: Option<(u32, u32)>,
 ) -> Json {
+    let mut o = head(totals, elapsed, jobs, shard);
+    o.insert(
+        "files".into(),
+        Json::Array(entries.iter().map(file_json).collect()),
+    );
+    Json::Object(o)
+}
+
+/// Everything of `summary.json` but `files`.
+fn head(
+    totals: &Totals,
+    elapsed: Duration,
+    jobs: usize,
+    shard: Option<(u32, u32)>,
+) -> Map<String, Json> {
     let mut by_status = Map::new();
     for s in STATUSES {
         by_status.insert(s.as_str().into(), json!(totals.status(s)));
@@ -134,25 +150,11 @@ pub fn to_json(
             (rule.to_string(), Json::Object(counts))
         })
         .collect();
-    let files: Vec<Json> = entries
-        .iter()
-        .map(|e| {
-            json!({
-                "path": e.path,
-                "status": e.status,
-                "format": e.format,
-                "report": format!("{}/{}", super::REPORTS_DIR, e.file),
-                "errors": e.count(Severity::Error),
-                "warnings": e.count(Severity::Warning),
-            })
-        })
-        .collect();
-    let mut head = json!({
-        "tool": super::TOOL_NAME,
-        "version": super::TOOL_VERSION,
-        "schema": SCHEMA_VERSION,
-    });
-    if let (Some((i, n)), Some(o)) = (shard, head.as_object_mut()) {
+    let mut o = Map::new();
+    o.insert("tool".into(), json!(super::TOOL_NAME));
+    o.insert("version".into(), json!(super::TOOL_VERSION));
+    o.insert("schema".into(), json!(SCHEMA_VERSION));
+    if let Some((i, n)) = shard {
         o.insert("shard".into(), json!(format!("{i}/{n}")));
     }
     let body = json!({
@@ -166,19 +168,60 @@ pub fn to_json(
         "elapsed_seconds": round3(elapsed.as_secs_f64()),
         "jobs": jobs,
         "format_seconds": totals.by_format.iter().map(|(f, t)| (f.clone(), json!(round3(t.seconds)))).collect::<Map<_, _>>(),
-        "files": files,
     });
-    if let (Some(h), Json::Object(b)) = (head.as_object_mut(), body) {
-        h.extend(b);
+    if let Json::Object(b) = body {
+        o.extend(b);
     }
-    head
+    o
+}
+
+/// One input in `files`.
+fn file_json(e: &Entry) -> Json {
+    json!({
+        "path": e.path,
+        "status": e.status,
+        "format": e.format,
+        "report": format!("{}/{}", super::REPORTS_DIR, e.file),
+        "errors": e.count(Severity::Error),
+        "warnings": e.count(Severity::Warning),
+    })
 }
 
 fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
-/// Writes `summary.json` into `out`.
+/// [`to_json`] as it is serialised, with `files` made one entry at a time
+/// (a batch of any size is written without its list in memory).
+struct Streamed<'a> {
+    head: Map<String, Json>,
+    entries: &'a [Entry],
+}
+
+struct Files<'a>(&'a [Entry]);
+
+impl Serialize for Streamed<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.head.len() + 1))?;
+        for (k, v) in &self.head {
+            m.serialize_entry(k, v)?;
+        }
+        m.serialize_entry("files", &Files(self.entries))?;
+        m.end()
+    }
+}
+
+impl Serialize for Files<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        for e in self.0 {
+            seq.serialize_element(&file_json(e))?;
+        }
+        seq.end()
+    }
+}
+
+/// Writes `summary.json` into `out`: [`to_json`], pretty.
 pub fn write(
     out: &Path,
     totals: &Totals,
@@ -187,7 +230,10 @@ pub fn write(
     jobs: usize,
     shard: Option<(u32, u32)>,
 ) -> std::io::Result<()> {
-    let value = to_json(totals, entries, elapsed, jobs, shard);
+    let value = Streamed {
+        head: head(totals, elapsed, jobs, shard),
+        entries,
+    };
     write_atomic(&out.join("summary.json"), |w| {
         serde_json::to_writer_pretty(&mut *w, &value)?;
         w.write_all(b"\n")
@@ -315,6 +361,23 @@ mod tests {
         assert_eq!(keys[..4], ["tool", "version", "schema", "inputs"]);
         let shard = to_json(&t, &entries, Duration::from_millis(1500), 2, Some((2, 3)));
         assert_eq!(shard["shard"], "2/3");
+        // Written as to_json says, byte for byte.
+        let dir = tempfile::tempdir().expect("tempdir");
+        write(
+            dir.path(),
+            &t,
+            &entries,
+            Duration::from_millis(1500),
+            2,
+            Some((2, 3)),
+        )
+        .expect("write");
+        let mut pretty = serde_json::to_vec_pretty(&shard).expect("json");
+        pretty.push(b'\n');
+        assert_eq!(
+            std::fs::read(dir.path().join("summary.json")).expect("read"),
+            pretty
+        );
         assert_eq!(j["inputs"], json!(3));
         assert_eq!(j["by_status"]["ok"], json!(2));
         assert_eq!(j["by_status"]["legacy"], json!(0));

@@ -21,6 +21,9 @@ pub enum Command {
     /// input plus the dataset exports (dataset.jsonl, dataset.csv,
     /// findings.csv, summary.json) and the review pages (index.html, review/).
     Extract(ExtractArgs),
+    /// Join the outputs of `extract --shard` runs into one output directory,
+    /// as one run over all the inputs would have written it.
+    Merge(MergeArgs),
     /// Check the given reports and print the findings for a person; writes
     /// nothing. Exits 1 when a report has an error finding or cannot be read.
     Check(CheckArgs),
@@ -50,6 +53,64 @@ pub struct ExtractArgs {
     /// Inputs larger than this many bytes become `too_large` error reports.
     #[arg(long, value_name = "N", default_value_t = 64 * 1024 * 1024)]
     pub max_bytes: u64,
+    /// Reuse the report of every input whose `DIR/reports/<name>.json`
+    /// was written by this version of ogi from the same bytes (same
+    /// SHA-256); the other inputs are read again.
+    #[arg(long)]
+    pub resume: bool,
+    /// Process only shard I of N (1-based): a fixed share of the inputs,
+    /// chosen by a hash of each input's path relative to its root. Join the
+    /// N output directories with `ogi merge`.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<Shard>,
+}
+
+/// One shard of a run: `index` of `count`, 1-based (`--shard 2/4`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// Which shard, from 1 to `count`.
+    pub index: u32,
+    /// How many shards.
+    pub count: u32,
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Shard, String> {
+        let bad = || format!("`{s}` is not a shard: write I/N with 1 <= I <= N, e.g. 2/4");
+        let (i, n) = s.split_once('/').ok_or_else(bad)?;
+        let index: u32 = i.trim().parse().map_err(|_| bad())?;
+        let count: u32 = n.trim().parse().map_err(|_| bad())?;
+        if index == 0 || index > count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+/// Arguments of `ogi merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The output directories of the shards (each written by `ogi extract
+    /// --shard I/N` over the same inputs).
+    #[arg(required = true, value_name = "OUT")]
+    pub shards: Vec<PathBuf>,
+    /// Where to write the joined reports and exports.
+    #[arg(long, value_name = "DIR", required = true)]
+    pub out: PathBuf,
+    /// Worker threads (default: the number of cores).
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+    /// No closing summary on stderr.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 /// Arguments of `ogi check`.
@@ -88,5 +149,32 @@ mod tests {
             }
             other => panic!("parsed as {other:?}"),
         }
+    }
+
+    #[test]
+    fn shards_are_i_of_n() {
+        let shard = |s: &str| s.parse::<Shard>();
+        assert_eq!(shard("2/4"), Ok(Shard { index: 2, count: 4 }));
+        assert_eq!(shard("1/1"), Ok(Shard { index: 1, count: 1 }));
+        for bad in ["0/3", "4/3", "1", "a/b", "1/0", "-1/3", ""] {
+            let err = shard(bad).expect_err(bad);
+            assert!(err.contains("I/N"), "{err}");
+        }
+        assert_eq!(Shard { index: 3, count: 8 }.to_string(), "3/8");
+        let cli = Cli::try_parse_from(["ogi", "extract", "x", "--shard", "2/3", "--resume"])
+            .expect("valid");
+        match cli.command {
+            Command::Extract(a) => {
+                assert_eq!(a.shard, Some(Shard { index: 2, count: 3 }));
+                assert!(a.resume);
+            }
+            other => panic!("parsed as {other:?}"),
+        }
+        assert!(Cli::try_parse_from(["ogi", "extract", "x", "--shard", "4/3"]).is_err());
+        assert!(
+            Cli::try_parse_from(["ogi", "merge", "a", "b"]).is_err(),
+            "--out is required"
+        );
+        assert!(Cli::try_parse_from(["ogi", "merge", "a", "b", "--out", "c"]).is_ok());
     }
 }

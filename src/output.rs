@@ -63,9 +63,11 @@ pub mod dataset;
 pub mod human;
 pub mod json_schema;
 pub mod review;
+pub mod stored;
 pub mod summary;
 
 use crate::schema::{Finding, Report, Severity, Status};
+use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
@@ -156,14 +158,22 @@ impl Entry {
     /// Counts findings added to the report after this entry was made (the
     /// cross-report findings).
     pub fn add_findings<'a>(&mut self, findings: impl IntoIterator<Item = &'a Finding>) {
-        for f in findings {
+        self.add_rule_counts(findings.into_iter().map(|f| (f.rule, f.severity)));
+    }
+
+    /// Counts findings added to the report, given by rule and severity.
+    pub fn add_rule_counts(
+        &mut self,
+        findings: impl IntoIterator<Item = (&'static str, Severity)>,
+    ) {
+        for (rule, severity) in findings {
             match self
                 .rules
                 .iter_mut()
-                .find(|(r, s, _)| *r == f.rule && *s == f.severity)
+                .find(|(r, s, _)| *r == rule && *s == severity)
             {
                 Some(slot) => slot.2 += 1,
-                None => self.rules.push((f.rule, f.severity, 1)),
+                None => self.rules.push((rule, severity, 1)),
             }
         }
         self.rules.sort();
@@ -342,44 +352,177 @@ pub fn write_atomic(
     }
 }
 
-/// Writes one report as `reports_dir/file`: pretty JSON, UTF-8, newline at
-/// the end.
+/// The `tool` object of every report file: which program wrote it.
+/// `--resume` reuses a report only when it was written by this version.
+pub fn tool_json() -> Json {
+    serde_json::json!({"name": TOOL_NAME, "version": TOOL_VERSION})
+}
+
+/// The program name written in `tool.name`.
+pub const TOOL_NAME: &str = "ogi";
+
+/// The program version written in `tool.version`.
+pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The JSON of a report file: [`Report::to_json`] with two fields the
+/// contract lets us add: `tool` ([`tool_json`], after `schema`) and
+/// `not_assessable` (the checks that could not be assessed, by rule id, in
+/// the order the rules ran; after `findings`), so that a report file alone
+/// is enough to account for the report again (`--resume`, `ogi merge`).
+pub fn report_json(report: &Report) -> Json {
+    let not_assessable: serde_json::Map<String, Json> = report
+        .not_assessable
+        .iter()
+        .filter(|(_, n)| **n > 0)
+        .map(|(r, n)| ((*r).to_string(), Json::from(*n)))
+        .collect();
+    let Json::Object(fields) = report.to_json() else {
+        return report.to_json();
+    };
+    let mut o = serde_json::Map::new();
+    let mut not_assessable = Some(not_assessable);
+    for (k, v) in fields {
+        let after = k.clone();
+        o.insert(k, v);
+        if after == "schema" {
+            o.insert("tool".into(), tool_json());
+        } else if after == "findings" {
+            if let Some(na) = not_assessable.take() {
+                o.insert("not_assessable".into(), Json::Object(na));
+            }
+        }
+    }
+    if let Some(na) = not_assessable {
+        o.insert("not_assessable".into(), Json::Object(na));
+    }
+    Json::Object(o)
+}
+
+/// Writes one report as `reports_dir/file` ([`report_json`]): pretty JSON,
+/// UTF-8, newline at the end.
 pub fn write_report(reports_dir: &Path, file: &str, report: &Report) -> io::Result<()> {
-    write_atomic(&reports_dir.join(file), |w| {
-        serde_json::to_writer_pretty(&mut *w, &report.to_json())?;
+    write_json(&reports_dir.join(file), &report_json(report))
+}
+
+/// Writes a JSON value as a report file is written: pretty, newline at the
+/// end, atomically.
+fn write_json(path: &Path, value: &Json) -> io::Result<()> {
+    write_atomic(path, |w| {
+        serde_json::to_writer_pretty(&mut *w, value)?;
         w.write_all(b"\n")
     })
 }
 
-/// Appends findings to the `findings` of the report file
-/// `reports_dir/file` (as [`write_report`] wrote it) and re-writes it
-/// atomically, in the same layout. The rest of the file is kept as it is.
-pub fn append_findings<'a>(
-    reports_dir: &Path,
-    file: &str,
+/// Whether a rule id is a cross-report rule's (the X family): those
+/// findings are recomputed over every batch, so they are replaced, never
+/// kept, when a report file is finished again.
+pub fn is_batch_rule(rule: &str) -> bool {
+    rule.starts_with("X-")
+}
+
+/// Reads a report file and parses it; a file that is not a JSON object
+/// with a `findings` array is `InvalidData`.
+pub fn read_report_file(path: &Path) -> io::Result<Json> {
+    let bytes = fs::read(path)?;
+    let report: Json = serde_json::from_slice(&bytes).map_err(|e| not_a_report(path, e))?;
+    if !report.get("findings").is_some_and(Json::is_array) {
+        return Err(not_a_report(path, "no findings array"));
+    }
+    Ok(report)
+}
+
+fn not_a_report(path: &Path, why: impl std::fmt::Display) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!("{} is not a report: {why}", path.display()),
+    )
+}
+
+/// Replaces the cross-report findings of a report file: reads `from`,
+/// drops every finding of a batch rule ([`is_batch_rule`]) it holds,
+/// appends `findings` after the report's own, and writes the result to
+/// `to` atomically (`from` and `to` may be the same file). The rest of the
+/// file is kept as it is, in the same layout, so that the result is the
+/// file a run writing the report with these findings would have written,
+/// and finishing a file twice gives the same bytes.
+pub fn set_batch_findings<'a>(
+    from: &Path,
+    to: &Path,
     findings: impl IntoIterator<Item = &'a Finding>,
 ) -> io::Result<()> {
-    let path = reports_dir.join(file);
-    let invalid = |why: String| {
-        io::Error::new(
-            io::ErrorKind::InvalidData,
-            format!("{} is not a report: {why}", path.display()),
-        )
-    };
-    let bytes = fs::read(&path)?;
-    let mut report: serde_json::Value =
-        serde_json::from_slice(&bytes).map_err(|e| invalid(e.to_string()))?;
+    let mut report = read_report_file(from)?;
     let list = report
         .get_mut("findings")
-        .and_then(serde_json::Value::as_array_mut)
-        .ok_or_else(|| invalid("no findings array".into()))?;
+        .and_then(Json::as_array_mut)
+        .ok_or_else(|| not_a_report(from, "no findings array"))?;
+    list.retain(|f| {
+        !f.get("rule")
+            .and_then(Json::as_str)
+            .is_some_and(is_batch_rule)
+    });
     for f in findings {
         list.push(serde_json::to_value(f)?);
     }
-    write_atomic(&path, |w| {
-        serde_json::to_writer_pretty(&mut *w, &report)?;
-        w.write_all(b"\n")
-    })
+    write_json(to, &report)
+}
+
+/// Copies a file atomically (through a temporary file beside `to`).
+pub fn copy_atomic(from: &Path, to: &Path) -> io::Result<()> {
+    let mut src = File::open(from)?;
+    write_atomic(to, |w| io::copy(&mut src, w).map(|_| ()))
+}
+
+/// Whether a file name is one of [`write_atomic`]'s temporary files
+/// (`.<name>.tmp`).
+pub fn is_temp_file(name: &str) -> bool {
+    name.starts_with('.') && name.ends_with(".tmp")
+}
+
+/// Removes the temporary files a killed run may have left in `dir` (not
+/// recursive; a missing folder is fine). Returns how many were removed.
+pub fn remove_temp_files(dir: &Path) -> io::Result<usize> {
+    let list = match fs::read_dir(dir) {
+        Ok(list) => list,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e),
+    };
+    let mut n = 0;
+    for item in list {
+        let item = item?;
+        if is_temp_file(&item.file_name().to_string_lossy()) && item.file_type()?.is_file() {
+            fs::remove_file(item.path())?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// Removes the files of `dir` whose name ends with `suffix` and is not in
+/// `keep` (the reports and pages of inputs that are no longer part of the
+/// run). Hidden files and folders are left alone.
+pub fn remove_stale_files(
+    dir: &Path,
+    suffix: &str,
+    keep: &std::collections::HashSet<String>,
+) -> io::Result<usize> {
+    let list = match fs::read_dir(dir) {
+        Ok(list) => list,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e),
+    };
+    let mut n = 0;
+    for item in list {
+        let item = item?;
+        let name = item.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') || !name.ends_with(suffix) || keep.contains(&name) {
+            continue;
+        }
+        if item.file_type()?.is_file() {
+            fs::remove_file(item.path())?;
+            n += 1;
+        }
+    }
+    Ok(n)
 }
 
 #[cfg(test)]
@@ -470,13 +613,14 @@ mod tests {
     }
 
     #[test]
-    fn appended_findings_read_as_if_written_with_the_report() {
+    fn batch_findings_are_replaced_not_accumulated() {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut r = Report::new(crate::schema::Source {
             path: "in/a.txt".into(),
             ..Default::default()
         });
         r.meta.year = Some(2024);
+        r.not_assessable.insert("T3-ROW-TOTAL", 2);
         r.findings.push(Finding::new(
             "T3-BALANCE",
             Severity::Error,
@@ -484,27 +628,95 @@ mod tests {
             "甲",
             "a",
         ));
+        let a = dir.path().join("a.json");
         write_report(dir.path(), "a.json", &r).expect("write");
+        let original = fs::read(&a).expect("read");
+        let json: Json = serde_json::from_slice(&original).expect("json");
+        assert_eq!(json["tool"]["name"], "ogi");
+        assert_eq!(json["tool"]["version"], TOOL_VERSION);
+        assert_eq!(json["not_assessable"]["T3-ROW-TOTAL"], 2);
+        let keys: Vec<&str> = json
+            .as_object()
+            .expect("object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(&keys[..3], ["schema", "tool", "source"]);
+        let at = keys
+            .iter()
+            .position(|k| *k == "findings")
+            .expect("findings");
+        assert_eq!(keys[at + 1], "not_assessable");
+
         let mut entry = Entry::new(&r, "a.json".into(), 0.0);
         let added = [
             Finding::new("X-DUPLICATE", Severity::Info, vec![], "乙", "b")
                 .with_detail(serde_json::json!({"count": 1})),
-            Finding::new("T3-BALANCE", Severity::Error, vec![], "丙", "c")
+            Finding::new("X-STOCK", Severity::Warning, vec![], "丙", "c")
                 .with_numbers(crate::schema::Num::Int(1), crate::schema::Num::Dec(2.5)),
         ];
-        append_findings(dir.path(), "a.json", &added).expect("append");
+        set_batch_findings(&a, &a, &added).expect("set");
         entry.add_findings(&added);
 
-        r.findings.extend(added);
-        let mut whole = serde_json::to_vec_pretty(&r.to_json()).expect("json");
+        // The same bytes as a report written with the findings.
+        let mut whole_report = r.clone();
+        whole_report.findings.extend(added.iter().cloned());
+        let mut whole = serde_json::to_vec_pretty(&report_json(&whole_report)).expect("json");
         whole.push(b'\n');
-        assert_eq!(fs::read(dir.path().join("a.json")).expect("read"), whole);
-        assert_eq!(entry, Entry::new(&r, "a.json".into(), 0.0));
-        assert_eq!(entry.count(Severity::Error), 2);
+        assert_eq!(fs::read(&a).expect("read"), whole);
+        assert_eq!(entry, Entry::new(&whole_report, "a.json".into(), 0.0));
+        assert_eq!(entry.count(Severity::Error), 1);
+
+        // Again: replaced, not appended twice.
+        set_batch_findings(&a, &a, &added).expect("set");
+        assert_eq!(fs::read(&a).expect("read"), whole);
+        // Into another file, leaving the source alone.
+        let b = dir.path().join("b.json");
+        set_batch_findings(&a, &b, &[]).expect("set");
+        assert_eq!(fs::read(&b).expect("read"), original);
+        assert_eq!(fs::read(&a).expect("read"), whole);
+        // With none: the report as first written.
+        set_batch_findings(&a, &a, &[]).expect("set");
+        assert_eq!(fs::read(&a).expect("read"), original);
 
         fs::write(dir.path().join("bad.json"), b"[]").expect("write");
-        assert!(append_findings(dir.path(), "bad.json", &r.findings).is_err());
-        assert!(append_findings(dir.path(), "none.json", &r.findings).is_err());
+        let bad = dir.path().join("bad.json");
+        assert!(set_batch_findings(&bad, &bad, &r.findings).is_err());
+        let none = dir.path().join("none.json");
+        assert!(set_batch_findings(&none, &none, &r.findings).is_err());
+        assert!(!none.exists());
+    }
+
+    #[test]
+    fn temporary_and_stale_files_are_removed() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for name in [
+            ".a.json.tmp",
+            "a.json",
+            "b.json",
+            ".hidden",
+            "c.html",
+            ".d.json",
+        ] {
+            fs::write(dir.path().join(name), b"x").expect("write");
+        }
+        fs::create_dir(dir.path().join(".e.tmp")).expect("mkdir");
+        assert_eq!(remove_temp_files(dir.path()).expect("rm"), 1);
+        let keep = ["a.json".to_string()].into_iter().collect();
+        assert_eq!(
+            remove_stale_files(dir.path(), ".json", &keep).expect("rm"),
+            1
+        );
+        let mut left: Vec<String> = fs::read_dir(dir.path())
+            .expect("ls")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, [".d.json", ".e.tmp", ".hidden", "a.json", "c.html"]);
+        assert_eq!(
+            remove_temp_files(&dir.path().join("nope")).expect("missing"),
+            0
+        );
     }
 
     #[test]

@@ -11,42 +11,55 @@
 //! 1. [`discover`] walks the paths (symlinks are not followed into folders;
 //!    hidden entries and the output directory are skipped) and sorts the
 //!    inputs by path. A path that does not exist stops the run (exit 2).
-//! 2. `DIR/reports` is created and probed for writing (exit 2 if it can't).
+//!    The report names are derived from every input found; with
+//!    `--shard I/N` only the inputs of that shard ([`in_shard`]) are kept.
+//! 2. `DIR/reports` is created and probed for writing (exit 2 if it can't);
+//!    temporary files a killed run left in `DIR` are removed.
 //! 3. A pool of `--jobs` threads reads every input (ingest → normalize →
 //!    check) and writes its report at once: `reports/<name>.json`, or
 //!    `reports/<name>#<sheet>.json` for each sheet of a workbook that holds
-//!    a report on each of several sheets ([`reports_of`]). Only a small
-//!    [`Entry`] and a [`BatchFacts`] per report stay in memory.
+//!    a report on each of several sheets ([`reports_of`]). With `--resume`,
+//!    an input whose reports this version already wrote from the same bytes
+//!    is read back instead. Only a small [`Entry`] and a [`BatchFacts`] per
+//!    report stay in memory.
 //! 4. Legacy Word/WPS files (and spreadsheets the built-in reader refuses)
 //!    were set aside in step 3; when LibreOffice is installed they are
 //!    converted now, in batches, one LibreOffice per worker
 //!    ([`ingest::convert`]), then read like the rest. Without it they are
 //!    `unsupported` error reports from step 3 on.
-//! 5. [`cross_report_phase`]: the batch rules compare the reports through
-//!    their facts; the reports they have findings for are re-written with
-//!    those findings appended.
+//! 5. The cross-report phase: the batch rules compare the reports through
+//!    their facts; every report whose cross-report (X) findings changed is
+//!    re-written with its previous X findings replaced by the new ones.
 //! 6. The exports are streamed from the report files in path order, then
-//!    the review pages (`index.html`, `review/`), then `summary.json` is
-//!    written.
+//!    the review pages (`index.html`, `review/`); reports and pages of
+//!    inputs that are not part of the run are removed; `summary.json` is
+//!    written last.
+//!
+//! # `ogi merge`
+//!
+//! [`run_merge`] reads the shards' `summary.json` and reports back, then
+//! runs steps 5 and 6 over their union into a new output directory.
 
 use crate::check::{self, BatchFacts};
-use crate::cli::{CheckArgs, Cli, Command};
+use crate::cli::{CheckArgs, Cli, Command, Shard};
 use crate::error::IngestError;
 use crate::grid::Document;
 use crate::ingest::{self, convert};
 use crate::normalize;
 use crate::output::{self, human, summary, Entry, Totals};
-use crate::schema::{Finding, Report, Source};
+use crate::schema::{Finding, Report, Severity, Source};
 use anyhow::{bail, Context as _};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
+use sha2::{Digest, Sha256};
 use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::{self, File};
 use std::io::{self, IsTerminal, Read, Write};
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Once;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Once};
 use std::time::{Duration, Instant};
 use walkdir::WalkDir;
 
@@ -70,13 +83,27 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
                 jobs: args.jobs.map(usize::from),
                 quiet: args.quiet,
                 max_bytes: args.max_bytes,
+                resume: args.resume,
+                shard: args.shard,
             };
             let run = run_extract(&opts)?;
             if !opts.quiet {
-                eprintln!(
-                    "{}",
-                    summary::paragraph(&run.totals, &run.out, run.elapsed, run.jobs)
-                );
+                eprintln!("{}", closing_paragraph(&run));
+            }
+            Ok(ExitStatus::Success)
+        }
+        Command::Merge(args) => {
+            let opts = MergeOptions {
+                shards: args.shards,
+                out: args.out,
+                jobs: args.jobs.map(usize::from),
+            };
+            let run = run_merge(&opts)?;
+            if !args.quiet {
+                for warning in &run.warnings {
+                    eprintln!("ogi: warning: {warning}");
+                }
+                eprintln!("{}", closing_paragraph(&run));
             }
             Ok(ExitStatus::Success)
         }
@@ -120,6 +147,11 @@ pub struct ExtractOptions {
     pub quiet: bool,
     /// Inputs larger than this become `too_large` error reports.
     pub max_bytes: u64,
+    /// Reuse the reports already in `out/reports` that this version wrote
+    /// from the same input bytes (see [`run_extract`]).
+    pub resume: bool,
+    /// Process only this shard of the inputs (see [`in_shard`]).
+    pub shard: Option<Shard>,
 }
 
 impl ExtractOptions {
@@ -131,6 +163,8 @@ impl ExtractOptions {
             jobs: None,
             quiet: false,
             max_bytes: DEFAULT_MAX_BYTES,
+            resume: false,
+            shard: None,
         }
     }
 }
@@ -152,31 +186,71 @@ pub struct RunSummary {
     pub jobs: usize,
     /// The output directory.
     pub out: PathBuf,
+    /// Reports taken over without reading their input again (`--resume`,
+    /// or every report of `ogi merge`).
+    pub reused: usize,
+    /// What the user should know about the run (`ogi merge`: a shard seems
+    /// to be missing).
+    pub warnings: Vec<String>,
+}
+
+/// The closing paragraph on stderr.
+fn closing_paragraph(run: &RunSummary) -> String {
+    let mut text = summary::paragraph(&run.totals, &run.out, run.elapsed, run.jobs);
+    if run.reused > 0 {
+        text.push_str(&format!(
+            " {} report{} taken over as written (input unchanged, or from a shard).",
+            run.reused,
+            if run.reused == 1 { "" } else { "s" },
+        ));
+    }
+    text
 }
 
 /// Runs `ogi extract`: every input to `out/reports/`, then the exports.
 /// Fails (exit 2) only when the run cannot proceed: a path that does not
 /// exist, no inputs, an output directory that cannot be written.
+///
+/// With `resume`, an input whose `reports/<name>.json` exists, parses, was
+/// written by this version of ogi (`tool.version`) for the same path, and
+/// records the SHA-256 of the input's current bytes is not processed again:
+/// the report is read back ([`output::stored`]) and takes part in the
+/// cross-report rules, the exports and the summary as if just computed.
+/// The outputs are byte for byte those of a run without `resume`.
+///
+/// With `shard`, only the inputs of that shard ([`in_shard`]) are
+/// processed; report names are still derived from every input found, so
+/// that the shards' names are those of a single run and `ogi merge` can
+/// join them.
+///
+/// Temporary files a killed run left in the output directory are removed
+/// first; reports and review pages of inputs that are not part of this run
+/// are removed at the end, so that the directory describes this run only.
 pub fn run_extract(opts: &ExtractOptions) -> anyhow::Result<RunSummary> {
     let start = Instant::now();
     let skip = fs::canonicalize(&opts.out).ok();
-    let inputs = discover(&opts.inputs, skip.as_deref())?;
+    let mut inputs = discover(&opts.inputs, skip.as_deref())?;
     if inputs.is_empty() {
         bail!("no input files found in {}", list_paths(&opts.inputs));
     }
-    let reports_dir = prepare_out(&opts.out)?;
     let rels: Vec<(&str, &Path)> = inputs
         .iter()
         .map(|i| (i.display.as_str(), i.rel.as_path()))
         .collect();
-    let names = output::report_file_names(&rels);
+    let mut names = output::report_file_names(&rels);
+    if let Some(shard) = opts.shard {
+        let keep: Vec<bool> = inputs.iter().map(|i| in_shard(&i.rel, shard)).collect();
+        let mut k = keep.iter();
+        inputs.retain(|_| k.next().copied().unwrap_or(false));
+        let mut k = keep.iter();
+        names.retain(|_| k.next().copied().unwrap_or(false));
+    }
+    let reports_dir = prepare_out(&opts.out)?;
     let jobs = opts.jobs.unwrap_or_else(default_jobs).max(1);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs)
-        .build()
-        .context("could not start the worker threads")?;
+    let pool = thread_pool(jobs)?;
 
     let bar = progress_bar(inputs.len() as u64, opts.quiet);
+    let reused = AtomicUsize::new(0);
     let failed = AtomicBool::new(false);
     let converter = convert::Converter::system();
     let write = |i: usize, reports: Vec<Report>, seconds: f64| -> Slot {
@@ -196,6 +270,8 @@ pub fn run_extract(opts: &ExtractOptions) -> anyhow::Result<RunSummary> {
             }
         }
     };
+    // Collected in input order straight into place, then turned into the
+    // items in place: one record per report in memory, never two.
     let mut slots: Vec<Slot> = pool.install(|| {
         inputs
             .par_iter()
@@ -205,7 +281,26 @@ pub fn run_extract(opts: &ExtractOptions) -> anyhow::Result<RunSummary> {
                     return Slot::Failed(None);
                 }
                 let t = Instant::now();
-                match stage_input(input, opts.max_bytes, converter.is_some()) {
+                let stage = if opts.resume {
+                    match reuse(
+                        &reports_dir,
+                        &names[i],
+                        input,
+                        opts.max_bytes,
+                        converter.is_some(),
+                    ) {
+                        Ok(mut stored) => {
+                            bar.inc(1);
+                            reused.fetch_add(1, Ordering::Relaxed);
+                            stored.entry.seconds = t.elapsed().as_secs_f64();
+                            return Slot::Done(vec![Item::stored(stored, None)]);
+                        }
+                        Err(stage) => *stage,
+                    }
+                } else {
+                    stage_input(input, opts.max_bytes, converter.is_some())
+                };
+                match stage {
                     Stage::Done(reports) => write(i, reports, t.elapsed().as_secs_f64()),
                     Stage::Convert(pending) => Slot::Pending(pending, t.elapsed().as_secs_f64()),
                 }
@@ -238,101 +333,543 @@ pub fn run_extract(opts: &ExtractOptions) -> anyhow::Result<RunSummary> {
         }
     }
     bar.finish_and_clear();
-    let mut entries = Vec::with_capacity(slots.len());
-    let mut facts = Vec::with_capacity(slots.len());
+    if failed.load(Ordering::Relaxed) {
+        let first = slots.into_iter().find_map(|s| match s {
+            Slot::Failed(e) => e,
+            _ => None,
+        });
+        return Err(first.unwrap_or_else(|| anyhow::anyhow!("a report could not be written")));
+    }
+    let mut items: Vec<Item> = Vec::with_capacity(slots.len());
     for slot in slots {
         match slot {
-            Slot::Done(done) => {
-                for (entry, fact) in done {
-                    entries.push(entry);
-                    facts.push(fact);
-                }
-            }
+            Slot::Done(done) => items.extend(done),
             Slot::Failed(Some(e)) => return Err(e),
             Slot::Failed(None) => {}
             Slot::Pending(..) => bail!("internal error: a file was left unconverted"),
         }
     }
+    drop((inputs, names));
+    let shard = opts.shard.map(|s| (s.index, s.count));
+    let mut run = finish(&opts.out, items, &pool, jobs, start, shard, None)?;
+    run.reused = reused.into_inner();
+    Ok(run)
+}
 
-    pool.install(|| cross_report_phase(&opts.out, &mut entries, &facts))?;
-    drop(facts);
-    output::dataset::write_exports(&opts.out, &entries)?;
-    let totals = Totals::from_entries(&entries);
-    output::review::write_review(&opts.out, &entries, &totals)?;
+/// Whether an input (by its path relative to its root, `/`-separated) is
+/// in `shard`: the first 8 bytes of the SHA-256 of that path, as a
+/// big-endian number, modulo the shard count, are `index − 1`. The choice
+/// depends on the input's own path only, so that adding or removing files
+/// never moves the others between shards.
+pub fn in_shard(rel: &Path, shard: Shard) -> bool {
+    let key: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    let digest = Sha256::digest(key.join("/").as_bytes());
+    let mut head = [0u8; 8];
+    head.copy_from_slice(&digest[..8]);
+    let n = u64::from(shard.count.max(1));
+    u64::from_be_bytes(head) % n == u64::from(shard.index.saturating_sub(1))
+}
+
+/// The report of `input` already in `reports_dir/name`, when `--resume` may
+/// reuse it (see [`run_extract`]); otherwise how far reading the input got
+/// (its bytes are read once either way).
+///
+/// Only an input written as one report file is taken over: a workbook
+/// whose sheets were written as `<name>#<sheet>.json` is read again (its
+/// files are then re-written, the same bytes), since nothing in the sheet
+/// files tells whether a killed run wrote all of them.
+fn reuse(
+    reports_dir: &Path,
+    name: &str,
+    input: &Input,
+    max_bytes: u64,
+    can_convert: bool,
+) -> Result<output::stored::Stored, Box<Stage>> {
+    let stored = match output::stored::read(&reports_dir.join(name), name.to_string(), 0.0) {
+        Ok(stored)
+            if stored.tool_version.as_deref() == Some(output::TOOL_VERSION)
+                && stored.entry.path == input.display
+                && !stored.entry.sha256.is_empty() =>
+        {
+            stored
+        }
+        _ => return Err(Box::new(stage_input(input, max_bytes, can_convert))),
+    };
+    let bytes =
+        read_input(input, max_bytes).map_err(|report| Box::new(Stage::Done(vec![*report])))?;
+    if output::hex_sha256(&bytes) == stored.entry.sha256 {
+        Ok(stored)
+    } else {
+        Err(Box::new(stage_read(input, bytes, can_convert)))
+    }
+}
+
+/// What a run keeps of one report until the exports are written.
+struct Item {
+    entry: Entry,
+    facts: BatchFacts,
+    /// The cross-report findings the report file holds now
+    /// ([`output::stored::batch_key`] form).
+    batch: Option<String>,
+    /// The `reports/` folder holding the file when it is not the output's
+    /// own (`ogi merge`: a shard's).
+    from: Option<Arc<Path>>,
+}
+
+impl Item {
+    fn stored(stored: output::stored::Stored, from: Option<Arc<Path>>) -> Item {
+        Item {
+            entry: stored.entry,
+            facts: stored.facts,
+            batch: stored.batch,
+            from,
+        }
+    }
+}
+
+/// The common end of `extract` and `merge`, once every report of the batch
+/// is known (`items`, sorted by path): the cross-report phase, the exports,
+/// the review pages, the removal of stale files, then `summary.json`.
+/// `format_seconds` replaces the worker seconds per format (`merge`: the
+/// shards' own).
+fn finish(
+    out: &Path,
+    mut items: Vec<Item>,
+    pool: &rayon::ThreadPool,
+    jobs: usize,
+    start: Instant,
+    shard: Option<(u32, u32)>,
+    format_seconds: Option<&BTreeMap<String, f64>>,
+) -> anyhow::Result<RunSummary> {
+    pool.install(|| cross_report_phase(out, &mut items))?;
+    let entries: Vec<Entry> = items.into_iter().map(|i| i.entry).collect();
+    output::dataset::write_exports(out, &entries)?;
+    let mut totals = Totals::from_entries(&entries);
+    if let Some(seconds) = format_seconds {
+        for (format, tally) in &mut totals.by_format {
+            tally.seconds = seconds.get(format).copied().unwrap_or(0.0);
+        }
+    }
+    output::review::write_review(out, &entries, &totals)?;
+    remove_stale(out, &entries)?;
     let elapsed = start.elapsed();
-    summary::write(&opts.out, &totals, &entries, elapsed, jobs).with_context(|| {
-        format!(
-            "could not write {}",
-            opts.out.join("summary.json").display()
-        )
-    })?;
+    summary::write(out, &totals, &entries, elapsed, jobs, shard)
+        .with_context(|| format!("could not write {}", out.join("summary.json").display()))?;
     Ok(RunSummary {
         entries,
         totals,
         elapsed,
         jobs,
-        out: opts.out.clone(),
+        out: out.to_path_buf(),
+        reused: 0,
+        warnings: Vec::new(),
     })
+}
+
+/// Removes the reports and review pages of inputs that are not part of
+/// the run (left by an earlier run over other inputs into the same folder).
+fn remove_stale(out: &Path, entries: &[Entry]) -> anyhow::Result<()> {
+    let reports: HashSet<String> = entries.iter().map(|e| e.file.clone()).collect();
+    let pages: HashSet<String> = entries
+        .iter()
+        .map(|e| output::review::page_file(&e.file))
+        .collect();
+    for (dir, keep, suffix) in [
+        (out.join(output::REPORTS_DIR), &reports, ".json"),
+        (out.join(output::review::REVIEW_DIR), &pages, ".html"),
+    ] {
+        output::remove_stale_files(&dir, suffix, keep).with_context(|| {
+            format!(
+                "could not remove the files of earlier runs from {}",
+                dir.display()
+            )
+        })?;
+    }
+    Ok(())
 }
 
 /// Applies the rules that compare reports with each other (the same
 /// agency's consecutive years, the same report twice: [`check::BATCH_RULES`]).
-/// It runs after every report is written and before the exports are read
-/// back; `facts[i]` must describe `entries[i]`.
+/// It runs after every report is written (or found) and before the exports
+/// are read back.
 ///
-/// 1. The batch rules run over `facts` (a few hundred bytes per report; no
-///    report is in memory).
-/// 2. Each report that got findings is read back from
-///    `out/reports/<entry.file>`, the findings are appended to its
-///    `findings` (after its own), and the file is re-written atomically
-///    (in parallel on the current rayon pool; one report in memory per
-///    worker).
-/// 3. Its [`Entry`] counts the new findings, so that `summary.json` and the
-///    exports (read from the files) include them.
+/// 1. The reports are split into [`related_groups`]: the batch rules only
+///    ever relate reports of the same agency or with the same bytes, so
+///    running them over each group apart gives the findings of one run
+///    over the whole batch, while only one group's findings per worker are
+///    in memory (a large batch can have several findings per report).
+/// 2. In each group the batch rules run over the facts (a few hundred bytes
+///    per report; no report is in memory). Each report file whose
+///    cross-report findings differ from those it holds is read back, its
+///    previous cross-report findings dropped, the new ones appended after
+///    its own, and written to `out/reports/<file>` atomically
+///    ([`output::set_batch_findings`]); a report of another folder
+///    (`merge`) whose findings are unchanged is copied as it is. Groups
+///    run in parallel on the current rayon pool.
+/// 3. Each [`Entry`] counts its new findings, so that `summary.json` and
+///    the exports (read from the files) include them.
 ///
-/// Deterministic: the findings depend only on the facts in entry (path)
-/// order, and each file is written by one worker.
-pub fn cross_report_phase(
-    out: &Path,
-    entries: &mut [Entry],
-    facts: &[BatchFacts],
-) -> anyhow::Result<()> {
-    if entries.len() != facts.len() {
-        bail!(
-            "internal error: {} reports but {} batch records",
-            entries.len(),
-            facts.len()
-        );
-    }
-    let found = check::run_batch(facts);
-    if found.iter().any(|(i, _)| *i >= entries.len()) {
-        bail!("internal error: a batch finding for a report that does not exist");
-    }
-    // One group per report (run_batch sorts by report index).
-    let groups: Vec<&[(usize, Finding)]> = found.chunk_by(|a, b| a.0 == b.0).collect();
+/// Deterministic and idempotent: the findings depend only on the facts in
+/// path order, each file is written by one worker, and a file finished
+/// twice is the same file.
+fn cross_report_phase(out: &Path, items: &mut [Item]) -> anyhow::Result<()> {
+    let groups = {
+        let facts: Vec<&BatchFacts> = items.iter().map(|i| &i.facts).collect();
+        related_groups(&facts)
+    };
     let reports_dir = out.join(output::REPORTS_DIR);
-    let shared: &[Entry] = entries;
-    let written: Vec<anyhow::Result<()>> = groups
+    let shared: &[Item] = items;
+    type Counts = Vec<(usize, Vec<(&'static str, Severity)>)>;
+    let done: Vec<anyhow::Result<Counts>> = groups
         .par_iter()
         .map(|group| {
-            let file = &shared[group[0].0].file;
-            output::append_findings(&reports_dir, file, group.iter().map(|(_, f)| f)).with_context(
-                || {
-                    format!(
-                        "could not add the cross-report findings to {}",
-                        reports_dir.join(file).display()
-                    )
-                },
-            )
+            let facts: Vec<BatchFacts> = group.iter().map(|&i| shared[i].facts.clone()).collect();
+            let found = check::run_batch(&facts);
+            drop(facts);
+            let mut new: Vec<Vec<&Finding>> = vec![Vec::new(); group.len()];
+            for (k, f) in &found {
+                match new.get_mut(*k) {
+                    Some(list) => list.push(f),
+                    None => {
+                        bail!("internal error: a batch finding for a report that does not exist")
+                    }
+                }
+            }
+            let mut counts = Vec::new();
+            for (&i, new) in group.iter().zip(&new) {
+                finish_batch_findings(&reports_dir, &shared[i], new)?;
+                if !new.is_empty() {
+                    counts.push((i, new.iter().map(|f| (f.rule, f.severity)).collect()));
+                }
+            }
+            Ok(counts)
         })
         .collect();
-    for result in written {
-        result?;
-    }
-    for group in groups {
-        entries[group[0].0].add_findings(group.iter().map(|(_, f)| f));
+    for counts in done {
+        for (i, rules) in counts? {
+            items[i].entry.add_rule_counts(rules);
+        }
     }
     Ok(())
+}
+
+/// Gives the report file of `item` exactly the cross-report findings
+/// `new` (see [`cross_report_phase`]).
+fn finish_batch_findings(reports_dir: &Path, item: &Item, new: &[&Finding]) -> anyhow::Result<()> {
+    let file = &item.entry.file;
+    let to = reports_dir.join(file);
+    let from = item
+        .from
+        .as_deref()
+        .map_or_else(|| to.clone(), |d| d.join(file));
+    let key = output::stored::batch_key(new.iter().copied());
+    let result = if key == item.batch {
+        match &item.from {
+            Some(_) => output::copy_atomic(&from, &to),
+            None => Ok(()),
+        }
+    } else {
+        output::set_batch_findings(&from, &to, new.iter().copied())
+    };
+    result.with_context(|| {
+        format!(
+            "could not add the cross-report findings to {}",
+            to.display()
+        )
+    })
+}
+
+/// Splits a batch into the groups the batch rules may relate: two reports
+/// are in one group when they have the same agency (by
+/// [`check::agency_key`]) or the same SHA-256, directly or through other
+/// reports. These are the only ways the X rules of RULES.md match reports
+/// (X-CARRY-OVER and X-STOCK: the same agency in consecutive years;
+/// X-DUPLICATE: the same bytes, or the same agency and year), so the
+/// findings of [`check::run_batch`] over each group, mapped back, are those
+/// over the whole batch (`tests::groups_give_the_findings_of_the_whole_batch`).
+///
+/// Every report is in exactly one group; groups are listed in the order of
+/// their first report, and each lists its reports in batch order.
+pub fn related_groups(facts: &[&BatchFacts]) -> Vec<Vec<usize>> {
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    let mut parent: Vec<usize> = (0..facts.len()).collect();
+    let mut first_agency: HashMap<&str, usize> = HashMap::new();
+    let mut first_hash: HashMap<&str, usize> = HashMap::new();
+    for (i, f) in facts.iter().enumerate() {
+        let keys = [
+            f.agency_key.as_deref().map(|k| (&mut first_agency, k)),
+            (!f.sha256.is_empty()).then_some((&mut first_hash, f.sha256.as_str())),
+        ];
+        for (first, key) in keys.into_iter().flatten() {
+            let j = *first.entry(key).or_insert(i);
+            let (a, b) = (root(&mut parent, i), root(&mut parent, j));
+            // The smaller index is the root: groups keep batch order.
+            parent[a.max(b)] = a.min(b);
+        }
+    }
+    let mut slot: HashMap<usize, usize> = HashMap::new();
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for i in 0..facts.len() {
+        let r = root(&mut parent, i);
+        let k = *slot.entry(r).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        groups[k].push(i);
+    }
+    groups
+}
+
+/// The options of `ogi merge`.
+#[derive(Debug, Clone)]
+pub struct MergeOptions {
+    /// The shards' output directories.
+    pub shards: Vec<PathBuf>,
+    /// The output directory.
+    pub out: PathBuf,
+    /// Worker threads; `None` = the number of cores.
+    pub jobs: Option<usize>,
+}
+
+/// One input as a shard's `summary.json` lists it.
+struct Listed {
+    path: String,
+    file: String,
+    shard: usize,
+}
+
+/// Runs `ogi merge`: joins the outputs of `extract --shard` runs into
+/// `out`, as one run over all their inputs would have written it.
+///
+/// Each shard must be a finished run of this version (its `summary.json`
+/// lists its inputs). The reports are read back ([`output::stored`]), the
+/// cross-report rules run over their union (each shard's own cross-report
+/// findings are dropped first), the reports are copied into
+/// `out/reports/` with their new cross-report findings, and the exports,
+/// review pages and summary are written as `extract` writes them. Fails
+/// (exit 2) when a shard is not a finished run, was written by another
+/// version, or lists an input or a report name another shard lists too.
+pub fn run_merge(opts: &MergeOptions) -> anyhow::Result<RunSummary> {
+    let start = Instant::now();
+    if opts.shards.is_empty() {
+        bail!("no shard output directories to merge");
+    }
+    let out_canon = fs::canonicalize(&opts.out).ok();
+    let mut listed: Vec<Listed> = Vec::new();
+    let mut format_seconds: BTreeMap<String, f64> = BTreeMap::new();
+    let mut shard_ids: Vec<(u32, u32)> = Vec::new();
+    let mut warnings = Vec::new();
+    for (k, dir) in opts.shards.iter().enumerate() {
+        if out_canon.is_some() && fs::canonicalize(dir).ok() == out_canon {
+            bail!(
+                "the merge output {} is one of the shards; write it to a new folder",
+                opts.out.display()
+            );
+        }
+        let shard = read_shard_summary(dir)?;
+        for (format, secs) in shard.format_seconds {
+            *format_seconds.entry(format).or_default() += secs;
+        }
+        if let Some(id) = shard.shard {
+            shard_ids.push(id);
+        }
+        listed.extend(shard.files.into_iter().map(|(path, file)| Listed {
+            path,
+            file,
+            shard: k,
+        }));
+    }
+    if let Some(w) = missing_shards(&shard_ids, opts.shards.len()) {
+        warnings.push(w);
+    }
+    // One input may have several reports (one per sheet of a workbook),
+    // all in the same shard; by report file within an input.
+    listed.sort_by(|a, b| a.path.cmp(&b.path).then_with(|| a.file.cmp(&b.file)));
+    for pair in listed.windows(2) {
+        if pair[0].path == pair[1].path && pair[0].shard != pair[1].shard {
+            bail!(
+                "{} is in two shards ({} and {}): were they run over different inputs, or is a shard given twice?",
+                pair[0].path,
+                opts.shards[pair[0].shard].display(),
+                opts.shards[pair[1].shard].display()
+            );
+        }
+    }
+    let mut names: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, l) in listed.iter().enumerate() {
+        if let Some(&j) = names.get(&l.file.to_lowercase()) {
+            bail!(
+                "{} and {} both have the report file name {} (in {} and {}): the shards were not run over the same inputs",
+                listed[j].path,
+                l.path,
+                l.file,
+                opts.shards[listed[j].shard].display(),
+                opts.shards[l.shard].display()
+            );
+        }
+        names.insert(l.file.to_lowercase(), i);
+    }
+    drop(names);
+
+    prepare_out(&opts.out)?;
+    let jobs = opts.jobs.unwrap_or_else(default_jobs).max(1);
+    let pool = thread_pool(jobs)?;
+    let dirs: Vec<Arc<Path>> = opts
+        .shards
+        .iter()
+        .map(|d| Arc::from(d.join(output::REPORTS_DIR).as_path()))
+        .collect();
+    let items: Vec<anyhow::Result<Item>> = pool.install(|| {
+        listed
+            .par_iter()
+            .map(|l| {
+                let dir = &dirs[l.shard];
+                let path = dir.join(&l.file);
+                let stored = output::stored::read(&path, l.file.clone(), 0.0)
+                    .with_context(|| format!("cannot merge {}", path.display()))?;
+                if stored.entry.path != l.path {
+                    bail!(
+                        "cannot merge {}: it is the report of {}, but the shard's summary.json lists it for {}",
+                        path.display(),
+                        stored.entry.path,
+                        l.path
+                    );
+                }
+                if stored.tool_version.as_deref() != Some(output::TOOL_VERSION) {
+                    bail!(
+                        "cannot merge {}: it was not written by ogi {} (run the shard again)",
+                        path.display(),
+                        output::TOOL_VERSION
+                    );
+                }
+                Ok(Item::stored(stored, Some(Arc::clone(dir))))
+            })
+            .collect()
+    });
+    let items = items.into_iter().collect::<anyhow::Result<Vec<Item>>>()?;
+    let reused = items.len();
+    let mut run = finish(
+        &opts.out,
+        items,
+        &pool,
+        jobs,
+        start,
+        None,
+        Some(&format_seconds),
+    )?;
+    run.reused = reused;
+    run.warnings = warnings;
+    Ok(run)
+}
+
+/// What `merge` reads of a shard's `summary.json`.
+struct ShardSummary {
+    /// (source path, report file name) per input.
+    files: Vec<(String, String)>,
+    format_seconds: BTreeMap<String, f64>,
+    shard: Option<(u32, u32)>,
+}
+
+fn read_shard_summary(dir: &Path) -> anyhow::Result<ShardSummary> {
+    let path = dir.join("summary.json");
+    let bytes = fs::read(&path).with_context(|| {
+        format!(
+            "{} is not the output of a finished `ogi extract` (cannot read {})",
+            dir.display(),
+            path.display()
+        )
+    })?;
+    let summary: serde_json::Value = serde_json::from_slice(&bytes)
+        .with_context(|| format!("{} is not a summary of ogi", path.display()))?;
+    let text = |key: &str| summary.get(key).and_then(serde_json::Value::as_str);
+    if text("tool") != Some(output::TOOL_NAME) {
+        bail!("{} is not a summary of ogi", path.display());
+    }
+    let version = text("version").unwrap_or("?");
+    if version != output::TOOL_VERSION {
+        bail!(
+            "{} was written by ogi {version}, this is ogi {}: run the shard again with this version",
+            dir.display(),
+            output::TOOL_VERSION
+        );
+    }
+    let files = summary
+        .get("files")
+        .and_then(serde_json::Value::as_array)
+        .with_context(|| format!("{} lists no files", path.display()))?;
+    let prefix = format!("{}/", output::REPORTS_DIR);
+    let mut list = Vec::with_capacity(files.len());
+    for f in files {
+        let input = f.get("path").and_then(serde_json::Value::as_str);
+        let report = f
+            .get("report")
+            .and_then(serde_json::Value::as_str)
+            .and_then(|r| r.strip_prefix(&prefix))
+            .filter(|r| !r.is_empty() && !r.contains(['/', '\\']) && !r.starts_with('.'));
+        match (input, report) {
+            (Some(input), Some(report)) => list.push((input.to_string(), report.to_string())),
+            _ => bail!("{} has a malformed entry in files: {f}", path.display()),
+        }
+    }
+    let format_seconds = summary
+        .get("format_seconds")
+        .and_then(serde_json::Value::as_object)
+        .map(|o| {
+            o.iter()
+                .filter_map(|(k, v)| v.as_f64().map(|s| (k.clone(), s)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let shard = text("shard").and_then(|s| s.parse::<Shard>().ok());
+    Ok(ShardSummary {
+        files: list,
+        format_seconds,
+        shard: shard.map(|s| (s.index, s.count)),
+    })
+}
+
+/// A warning when the shards given do not look like a whole set (1/N …
+/// N/N, each once); `None` when they do or say nothing about it.
+fn missing_shards(ids: &[(u32, u32)], given: usize) -> Option<String> {
+    if ids.is_empty() {
+        return None;
+    }
+    let count = ids[0].1;
+    if ids.len() != given || ids.iter().any(|&(_, n)| n != count) {
+        return Some(
+            "the shards were not all cut the same way (different --shard counts); the merged dataset may be incomplete"
+                .into(),
+        );
+    }
+    let have: std::collections::BTreeSet<u32> = ids.iter().map(|&(i, _)| i).collect();
+    let missing: Vec<String> = (1..=count)
+        .filter(|i| !have.contains(i))
+        .map(|i| format!("{i}/{count}"))
+        .collect();
+    (!missing.is_empty()).then(|| {
+        format!(
+            "shard{} {} {} not among the merged folders; the merged dataset holds only the shards given",
+            if missing.len() == 1 { "" } else { "s" },
+            missing.join(", "),
+            if missing.len() == 1 { "is" } else { "are" }
+        )
+    })
+}
+
+fn thread_pool(jobs: usize) -> anyhow::Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .build()
+        .context("could not start the worker threads")
 }
 
 /// Runs `ogi check`: the per-file pipeline, printed for a person (or as
@@ -542,8 +1079,8 @@ struct Pending {
 
 /// How far one input of a run got.
 enum Slot {
-    /// Written: its entries and facts.
-    Done(Vec<(Entry, BatchFacts)>),
+    /// Written (or, with `--resume`, found): one item per report.
+    Done(Vec<Item>),
     /// Waiting for LibreOffice; the seconds spent so far.
     Pending(Pending, f64),
     /// Not written: the error that stops the run, or `None` when skipped
@@ -555,45 +1092,66 @@ enum Slot {
 /// LibreOffice (only when `can_convert`; otherwise such a file is an
 /// `unsupported` error report saying what to install).
 fn stage_input(input: &Input, max_bytes: u64, can_convert: bool) -> Stage {
-    let mut source = Source {
-        path: input.display.clone(),
-        format: ingest::Format::Unknown.as_str().into(),
-        ..Source::default()
-    };
-    let name = input
+    match read_input(input, max_bytes) {
+        Ok(bytes) => stage_read(input, bytes, can_convert),
+        Err(report) => Stage::Done(vec![*report]),
+    }
+}
+
+fn file_name(input: &Input) -> String {
+    input
         .path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let error = |source: Source, err: IngestError| {
-        Stage::Done(vec![Report::error(source, err.kind(), err.to_string())])
-    };
-    let bytes = match &input.problem {
+        .unwrap_or_default()
+}
+
+fn bare_source(input: &Input) -> Source {
+    Source {
+        path: input.display.clone(),
+        format: ingest::Format::Unknown.as_str().into(),
+        ..Source::default()
+    }
+}
+
+/// The bytes of an input, or the error report of an input that cannot be
+/// read (or is over `max_bytes`).
+fn read_input(input: &Input, max_bytes: u64) -> Result<Vec<u8>, Box<Report>> {
+    let mut source = bare_source(input);
+    match &input.problem {
         Some(IngestProblem::Walk(message)) => {
-            return Stage::Done(vec![Report::error(source, "io", message.clone())])
+            Err(Box::new(Report::error(source, "io", message.clone())))
         }
         Some(IngestProblem::NotAFile) => {
             let err =
                 IngestError::Unsupported("not a regular file (a pipe, socket or device)".into());
-            return error(source, err);
+            Err(Box::new(Report::error(source, err.kind(), err.to_string())))
         }
         None => match read_limited(&input.path, max_bytes) {
-            Ok(bytes) => bytes,
-            Err(Unread::Ingest(err)) => return error(source, err),
+            Ok(bytes) => Ok(bytes),
+            Err(Unread::Ingest(err)) => {
+                Err(Box::new(Report::error(source, err.kind(), err.to_string())))
+            }
             Err(Unread::TooLarge { size, head }) => {
-                source.format = ingest::detect(&head, &name).as_str().into();
+                source.format = ingest::detect(&head, &file_name(input)).as_str().into();
                 source.bytes = size;
                 let err = IngestError::TooLarge(format!(
                     "{size} bytes, more than the limit of {max_bytes} (--max-bytes)"
                 ));
-                return error(source, err);
+                Err(Box::new(Report::error(source, err.kind(), err.to_string())))
             }
         },
-    };
+    }
+}
+
+/// [`first_pass`] on an input's bytes, a panic becoming an `internal`
+/// error report.
+fn stage_read(input: &Input, bytes: Vec<u8>, can_convert: bool) -> Stage {
+    let source = bare_source(input);
     let fallback = Source {
         sha256: output::hex_sha256(&bytes),
         bytes: bytes.len() as u64,
-        format: ingest::detect(&bytes, &name).as_str().into(),
+        format: ingest::detect(&bytes, &file_name(input)).as_str().into(),
         ..source.clone()
     };
     let result = guarded(move || first_pass(&bytes, source, true, can_convert));
@@ -638,7 +1196,7 @@ fn process_bytes_with(bytes: &[u8], source: Source, split: bool) -> Vec<Report> 
                         .unwrap_or_else(|| Err(io::Error::other("no conversion result").into())),
                     Err(e) => Err(IngestError::Io(e)),
                 };
-                finish(pending, converted, c, split)
+                finish_converted(pending, converted, c, split)
             }
             None => vec![Report::error(
                 pending.source,
@@ -675,7 +1233,7 @@ fn first_pass(bytes: &[u8], mut source: Source, split: bool, can_convert: bool) 
 
 /// The reports of a file converted by LibreOffice (or the error of its
 /// conversion), with `source.converted` recording the conversion.
-fn finish(
+fn finish_converted(
     pending: Pending,
     converted: convert::Converted,
     converter: &convert::Converter,
@@ -786,7 +1344,7 @@ fn convert_group(
             let result = result.unwrap_or_else(|| {
                 Err(io::Error::other("internal error: the file was not converted").into())
             });
-            let reports = guarded(|| finish(pending, result, converter, split))
+            let reports = guarded(|| finish_converted(pending, result, converter, split))
                 .unwrap_or_else(|message| vec![Report::error(fallback, "internal", message)]);
             (i, reports, seconds + share + t.elapsed().as_secs_f64())
         })
@@ -837,7 +1395,7 @@ fn write_reports(
     name: &str,
     reports: &[Report],
     seconds: f64,
-) -> Result<Vec<(Entry, BatchFacts)>, (String, io::Error)> {
+) -> Result<Vec<Item>, (String, io::Error)> {
     let files = if reports.len() == 1 {
         vec![name.to_string()]
     } else {
@@ -848,10 +1406,12 @@ fn write_reports(
     for (k, (report, file)) in reports.iter().zip(files).enumerate() {
         output::write_report(reports_dir, &file, report).map_err(|e| (file.clone(), e))?;
         let secs = if k == 0 { seconds } else { 0.0 };
-        done.push((
-            Entry::new(report, file, secs),
-            BatchFacts::from_report(report),
-        ));
+        done.push(Item {
+            entry: Entry::new(report, file, secs),
+            facts: BatchFacts::from_report(report),
+            batch: None,
+            from: None,
+        });
     }
     Ok(done)
 }
@@ -947,6 +1507,19 @@ fn prepare_out(out: &Path) -> anyhow::Result<PathBuf> {
     File::create(&probe)
         .with_context(|| format!("cannot write in the output directory {}", reports.display()))?;
     let _ = fs::remove_file(&probe);
+    // What a killed run left half-written: never read, removed now.
+    for dir in [
+        out.to_path_buf(),
+        reports.clone(),
+        out.join(output::review::REVIEW_DIR),
+    ] {
+        output::remove_temp_files(&dir).with_context(|| {
+            format!(
+                "cannot remove the temporary files of an earlier run from {}",
+                dir.display()
+            )
+        })?;
+    }
     Ok(reports)
 }
 
@@ -985,6 +1558,80 @@ mod tests {
             fs::create_dir_all(dir).expect("mkdir");
         }
         fs::write(path, bytes).expect("write");
+    }
+
+    #[test]
+    fn groups_give_the_findings_of_the_whole_batch() {
+        use crate::check::batch::tests::report;
+        let over = "t3.carried_over.natural_person";
+        let fwd = "t3.carried_forward.natural_person";
+        let stock = "t2.regulations.in_force";
+        let mut reports = vec![
+            report(
+                "四方台区人民政府",
+                2023,
+                &[(fwd, Some(4)), (stock, Some(9))],
+            ),
+            report("某县", 2024, &[(over, Some(1))]),
+            report("四方台区", 2024, &[(over, Some(5)), (fwd, Some(2))]),
+            report("某市教育局", 2020, &[]),
+            report("四方台区政府", 2024, &[(over, Some(4))]),
+            report("某县", 2025, &[(over, Some(3))]),
+            report("四方台区", 2025, &[(over, Some(7))]),
+            report("另一区", 2024, &[]),
+            report("某市教育局", 2021, &[(stock, Some(1))]),
+        ];
+        // The same bytes as 某县 2024, under another agency; and a report
+        // with no agency at all.
+        reports[7].source.sha256 = reports[1].source.sha256.clone();
+        reports[3].meta.agency = None;
+        let facts: Vec<BatchFacts> = reports.iter().map(BatchFacts::from_report).collect();
+        let whole = check::run_batch(&facts);
+        assert!(whole.len() >= 6, "{whole:#?}");
+        assert!(whole.iter().any(|(_, f)| f.rule == "X-DUPLICATE"));
+        assert!(whole.iter().any(|(_, f)| f.rule == "X-CARRY-OVER"));
+
+        let refs: Vec<&BatchFacts> = facts.iter().collect();
+        let groups = related_groups(&refs);
+        let mut members: Vec<usize> = groups.iter().flatten().copied().collect();
+        members.sort_unstable();
+        assert_eq!(members, (0..facts.len()).collect::<Vec<_>>());
+        assert_eq!(groups[0], [0, 2, 4, 6], "四方台区 in all its spellings");
+        assert!(
+            groups.contains(&vec![1, 5, 7]),
+            "某县 and its copy: {groups:?}"
+        );
+        assert!(groups.contains(&vec![3]), "no agency: alone");
+
+        let mut grouped: Vec<(usize, Finding)> = Vec::new();
+        for g in &groups {
+            let sub: Vec<BatchFacts> = g.iter().map(|&i| facts[i].clone()).collect();
+            grouped.extend(check::run_batch(&sub).into_iter().map(|(k, f)| (g[k], f)));
+        }
+        grouped.sort_by_key(|(i, _)| *i);
+        assert_eq!(grouped, whole);
+    }
+
+    #[test]
+    fn shards_split_by_relative_path() {
+        let paths: Vec<PathBuf> = (0..300)
+            .map(|i| PathBuf::from(format!("d{}/f{i}.txt", i % 7)))
+            .collect();
+        for n in [1, 2, 3, 7] {
+            let mut sizes = vec![0usize; n as usize];
+            for p in &paths {
+                let owners: Vec<u32> = (1..=n)
+                    .filter(|&i| in_shard(p, Shard { index: i, count: n }))
+                    .collect();
+                assert_eq!(owners.len(), 1, "{} in {owners:?} of {n}", p.display());
+                sizes[(owners[0] - 1) as usize] += 1;
+            }
+            let even = paths.len() / n as usize;
+            assert!(
+                sizes.iter().all(|&s| s > even / 2 && s < even * 2),
+                "{sizes:?}"
+            );
+        }
     }
 
     #[test]

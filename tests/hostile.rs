@@ -526,4 +526,14 @@ fn an_output_folder_that_cannot_be_written_exits_2_with_a_clear_message() {
             stderr(&o)
         );
     }
+    // ogi merge, likewise.
+    let o = ogi(dir, &["extract", "in", "--out", "shard", "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = ogi(dir, &["merge", "shard", "--out", "file/merged"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("cannot create the output directory"),
+        "{}",
+        stderr(&o)
+    );
 }

@@ -188,7 +188,7 @@ fn field(v: Option<&Json>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::{write_report, Entry};
+    use crate::output::{report_json, write_report, Entry};
     use crate::schema::{CellRecord, CellState, Finding, Num, Report, Severity, Source, Status};
 
     fn sample(path: &str) -> Report {
@@ -245,7 +245,7 @@ mod tests {
             .lines()
             .map(|l| serde_json::from_str(l).expect("json line"))
             .collect();
-        assert_eq!(lines, vec![a.to_json(), b.to_json()]);
+        assert_eq!(lines, vec![report_json(&a), report_json(&b)]);
 
         let csv_bytes = fs::read(dir.path().join("dataset.csv")).expect("csv");
         assert!(csv_bytes.starts_with(BOM));

@@ -229,6 +229,31 @@ pub fn report_schema() -> Json {
         ("error", nullable(reference("error"))),
     ];
     let required: Vec<&str> = top.iter().map(|(k, _)| *k).collect();
+    // Written by `ogi extract` beside the contract's fields (optional: a
+    // report made by the library has neither).
+    let mut top = top;
+    top.insert(
+        1,
+        (
+            "tool",
+            object(
+                &[
+                    ("name", json!({"const": super::TOOL_NAME})),
+                    ("version", json!({"type": "string"})),
+                ],
+                &["name", "version"],
+                Open,
+            ),
+        ),
+    );
+    top.push((
+        "not_assessable",
+        json!({
+            "type": "object",
+            "propertyNames": {"enum": rule_ids.clone()},
+            "additionalProperties": {"type": "integer", "minimum": 1},
+        }),
+    ));
     let mut root = match object(&top, &required, Open) {
         Json::Object(m) => m,
         _ => Map::new(),

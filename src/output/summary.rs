@@ -2,6 +2,7 @@
 
 use super::{write_atomic, Entry};
 use crate::schema::{Severity, Status, SCHEMA_VERSION};
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{json, Map, Value as Json};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -117,8 +118,31 @@ impl Totals {
 ///
 /// Every report of the run is in `files`, in source-path order: one per
 /// input, or one per sheet (with a `sheet` key) for a workbook that holds a
-/// report on each of several sheets.
-pub fn to_json(totals: &Totals, entries: &[Entry], elapsed: Duration, jobs: usize) -> Json {
+/// report on each of several sheets. A run of
+/// one shard (`extract --shard I/N`) also says which: `"shard": "I/N"`
+/// (after `schema`).
+pub fn to_json(
+    totals: &Totals,
+    entries: &[Entry],
+    elapsed: Duration,
+    jobs: usize,
+    shard: Option<(u32, u32)>,
+) -> Json {
+    let mut o = head(totals, elapsed, jobs, shard);
+    o.insert(
+        "files".into(),
+        Json::Array(entries.iter().map(file_json).collect()),
+    );
+    Json::Object(o)
+}
+
+/// Everything of `summary.json` but `files`.
+fn head(
+    totals: &Totals,
+    elapsed: Duration,
+    jobs: usize,
+    shard: Option<(u32, u32)>,
+) -> Map<String, Json> {
     let mut by_status = Map::new();
     for s in STATUSES {
         by_status.insert(s.as_str().into(), json!(totals.status(s)));
@@ -138,27 +162,14 @@ pub fn to_json(totals: &Totals, entries: &[Entry], elapsed: Duration, jobs: usiz
             (rule.to_string(), Json::Object(counts))
         })
         .collect();
-    let files: Vec<Json> = entries
-        .iter()
-        .map(|e| {
-            let mut file = json!({
-                "path": e.path,
-                "status": e.status,
-                "format": e.format,
-                "report": format!("{}/{}", super::REPORTS_DIR, e.file),
-                "errors": e.count(Severity::Error),
-                "warnings": e.count(Severity::Warning),
-            });
-            if let (Some(sheet), Some(map)) = (&e.sheet, file.as_object_mut()) {
-                map.insert("sheet".into(), json!(sheet));
-            }
-            file
-        })
-        .collect();
-    json!({
-        "tool": "ogi",
-        "version": env!("CARGO_PKG_VERSION"),
-        "schema": SCHEMA_VERSION,
+    let mut o = Map::new();
+    o.insert("tool".into(), json!(super::TOOL_NAME));
+    o.insert("version".into(), json!(super::TOOL_VERSION));
+    o.insert("schema".into(), json!(SCHEMA_VERSION));
+    if let Some((i, n)) = shard {
+        o.insert("shard".into(), json!(format!("{i}/{n}")));
+    }
+    let body = json!({
         "inputs": totals.inputs,
         "reports": totals.reports,
         "by_status": by_status,
@@ -170,23 +181,76 @@ pub fn to_json(totals: &Totals, entries: &[Entry], elapsed: Duration, jobs: usiz
         "elapsed_seconds": round3(elapsed.as_secs_f64()),
         "jobs": jobs,
         "format_seconds": totals.by_format.iter().map(|(f, t)| (f.clone(), json!(round3(t.seconds)))).collect::<Map<_, _>>(),
-        "files": files,
-    })
+    });
+    if let Json::Object(b) = body {
+        o.extend(b);
+    }
+    o
+}
+
+/// One report in `files`.
+fn file_json(e: &Entry) -> Json {
+    let mut file = json!({
+        "path": e.path,
+        "status": e.status,
+        "format": e.format,
+        "report": format!("{}/{}", super::REPORTS_DIR, e.file),
+        "errors": e.count(Severity::Error),
+        "warnings": e.count(Severity::Warning),
+    });
+    if let (Some(sheet), Some(map)) = (&e.sheet, file.as_object_mut()) {
+        map.insert("sheet".into(), json!(sheet));
+    }
+    file
 }
 
 fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
-/// Writes `summary.json` into `out`.
+/// [`to_json`] as it is serialised, with `files` made one entry at a time
+/// (a batch of any size is written without its list in memory).
+struct Streamed<'a> {
+    head: Map<String, Json>,
+    entries: &'a [Entry],
+}
+
+struct Files<'a>(&'a [Entry]);
+
+impl Serialize for Streamed<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.head.len() + 1))?;
+        for (k, v) in &self.head {
+            m.serialize_entry(k, v)?;
+        }
+        m.serialize_entry("files", &Files(self.entries))?;
+        m.end()
+    }
+}
+
+impl Serialize for Files<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        for e in self.0 {
+            seq.serialize_element(&file_json(e))?;
+        }
+        seq.end()
+    }
+}
+
+/// Writes `summary.json` into `out`: [`to_json`], pretty.
 pub fn write(
     out: &Path,
     totals: &Totals,
     entries: &[Entry],
     elapsed: Duration,
     jobs: usize,
+    shard: Option<(u32, u32)>,
 ) -> std::io::Result<()> {
-    let value = to_json(totals, entries, elapsed, jobs);
+    let value = Streamed {
+        head: head(totals, elapsed, jobs, shard),
+        entries,
+    };
     write_atomic(&out.join("summary.json"), |w| {
         serde_json::to_writer_pretty(&mut *w, &value)?;
         w.write_all(b"\n")
@@ -313,7 +377,29 @@ mod tests {
         assert_eq!(t.not_assessable.get("T3-ROW-TOTAL"), Some(&6));
         assert_eq!(t.by_format["html"].count, 3);
 
-        let j = to_json(&t, &entries, Duration::from_millis(1500), 2);
+        let j = to_json(&t, &entries, Duration::from_millis(1500), 2, None);
+        assert!(j.get("shard").is_none());
+        let keys: Vec<&String> = j.as_object().expect("o").keys().collect();
+        assert_eq!(keys[..4], ["tool", "version", "schema", "inputs"]);
+        let shard = to_json(&t, &entries, Duration::from_millis(1500), 2, Some((2, 3)));
+        assert_eq!(shard["shard"], "2/3");
+        // Written as to_json says, byte for byte.
+        let dir = tempfile::tempdir().expect("tempdir");
+        write(
+            dir.path(),
+            &t,
+            &entries,
+            Duration::from_millis(1500),
+            2,
+            Some((2, 3)),
+        )
+        .expect("write");
+        let mut pretty = serde_json::to_vec_pretty(&shard).expect("json");
+        pretty.push(b'\n');
+        assert_eq!(
+            std::fs::read(dir.path().join("summary.json")).expect("read"),
+            pretty
+        );
         assert_eq!(j["inputs"], json!(3));
         assert_eq!(j["by_status"]["ok"], json!(2));
         assert_eq!(j["by_status"]["legacy"], json!(0));
@@ -353,7 +439,7 @@ mod tests {
         assert_eq!((t.inputs, t.reports), (2, 3));
         assert_eq!(t.status(Status::Ok), 3);
         assert_eq!(t.by_format["html"].count, 2);
-        let j = to_json(&t, &entries, Duration::from_secs(1), 1);
+        let j = to_json(&t, &entries, Duration::from_secs(1), 1, None);
         assert_eq!(j["inputs"], json!(2));
         assert_eq!(j["reports"], json!(3));
         assert_eq!(j["files"][1]["sheet"], json!("乙"));

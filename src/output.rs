@@ -70,6 +70,11 @@ pub use summary::Totals;
 /// The folder of the per-input reports, inside the output directory.
 pub const REPORTS_DIR: &str = "reports";
 
+/// Reports handled together when the exports and review pages are written
+/// in parallel: enough to keep the workers busy, few enough that their
+/// output stays small in memory.
+const CHUNK: usize = 64;
+
 /// Longest `<name>` kept before a name is shortened (bytes, without the
 /// hash and `.json`), well under the 255-byte limit of common file systems.
 const MAX_NAME_BYTES: usize = 150;

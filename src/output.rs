@@ -15,11 +15,24 @@
 //! DIR/review/<name>.html    one review page per input
 //! ```
 //!
-//! Every file is written to a hidden temporary file beside it and renamed
-//! into place, so a reader never sees half a file. Nothing in `reports/`,
-//! `dataset.*` or `findings.csv` depends on timing or on the number of
-//! threads: two runs over the same inputs give byte-identical files. Only
-//! `summary.json` carries the elapsed time and the thread count.
+//! Every file is written to a hidden temporary file beside it
+//! (`.<name>.tmp`) and renamed into place, so a reader never sees half a
+//! file; a run removes the temporary files a killed run left
+//! ([`remove_temp_files`]) and never reads them. Nothing in `reports/`,
+//! `dataset.*`, `findings.csv` or the review pages depends on timing, on
+//! the number of threads, on `--resume` or on `--shard` + `ogi merge`: two
+//! runs over the same inputs give byte-identical files. Only `summary.json`
+//! carries the elapsed time, the thread count and the worker seconds per
+//! format (and `shard` for a shard's run).
+//!
+//! ## Report files
+//!
+//! [`report_json`]: the report object of SCHEMA.md plus `tool` (`{"name":
+//! "ogi", "version": …}`, which `--resume` checks) and `not_assessable`
+//! (the checks that could not be assessed, by rule id), so that a report
+//! file alone accounts for its report ([`stored`]). The cross-report (X)
+//! findings come after the report's own; they are replaced, never
+//! accumulated, whenever the batch changes ([`set_batch_findings`]).
 //!
 //! ## `<name>`
 //!
@@ -78,6 +91,11 @@ pub use summary::Totals;
 
 /// The folder of the per-input reports, inside the output directory.
 pub const REPORTS_DIR: &str = "reports";
+
+/// Reports handled together when the exports and review pages are written
+/// in parallel: enough to keep the workers busy, few enough that their
+/// output stays small in memory.
+const CHUNK: usize = 64;
 
 /// Longest `<name>` kept before a name is shortened (bytes, without the
 /// hash and `.json`), well under the 255-byte limit of common file systems.

@@ -412,8 +412,8 @@ struct Item {
     entry: Entry,
     facts: BatchFacts,
     /// The cross-report findings the report file holds now
-    /// ([`output::stored::batch_key`] form).
-    batch: Option<String>,
+    /// ([`output::stored::batch_key`]).
+    batch: Option<output::stored::BatchKey>,
     /// The `reports/` folder holding the file when it is not the output's
     /// own (`ogi merge`: a shard's).
     from: Option<Arc<Path>>,
@@ -446,14 +446,14 @@ fn finish(
 ) -> anyhow::Result<RunSummary> {
     pool.install(|| cross_report_phase(out, &mut items))?;
     let entries: Vec<Entry> = items.into_iter().map(|i| i.entry).collect();
-    output::dataset::write_exports(out, &entries)?;
+    pool.install(|| output::dataset::write_exports(out, &entries))?;
     let mut totals = Totals::from_entries(&entries);
     if let Some(seconds) = format_seconds {
         for (format, tally) in &mut totals.by_format {
             tally.seconds = seconds.get(format).copied().unwrap_or(0.0);
         }
     }
-    output::review::write_review(out, &entries, &totals)?;
+    pool.install(|| output::review::write_review(out, &entries, &totals))?;
     remove_stale(out, &entries)?;
     let elapsed = start.elapsed();
     summary::write(out, &totals, &entries, elapsed, jobs, shard)

@@ -7,9 +7,10 @@
 use super::{write_atomic, Entry, REPORTS_DIR};
 use crate::schema::all_value_ids;
 use anyhow::Context as _;
+use rayon::prelude::*;
 use serde_json::Value as Json;
-use std::fs::{self, File};
-use std::io::{BufWriter, Write};
+use std::fs;
+use std::io::Write;
 use std::path::Path;
 
 /// The first columns of `dataset.csv`, before the value columns.
@@ -84,19 +85,55 @@ pub fn write_exports(out: &Path, entries: &[Entry]) -> anyhow::Result<()> {
                 let mut frows = csv::Writer::from_writer(&mut *findings_file);
                 rows.write_record(&header)?;
                 frows.write_record(FINDINGS_COLUMNS)?;
-                for entry in entries {
-                    let report = read_report(&reports, &entry.file)?;
-                    serde_json::to_writer(&mut *jsonl, &report)?;
-                    jsonl.write_all(b"\n")?;
-                    write_dataset_row(&mut rows, &report, &pointers)?;
-                    write_finding_rows(&mut frows, &report)?;
-                }
                 rows.flush()?;
-                frows.flush()
+                frows.flush()?;
+                drop((rows, frows));
+                // Each report is read and turned into its lines in parallel
+                // (on the current rayon pool), a chunk at a time; the lines
+                // are written in entry order.
+                for chunk in entries.chunks(super::CHUNK) {
+                    let parts: Vec<std::io::Result<Lines>> = chunk
+                        .par_iter()
+                        .map(|entry| lines(&reports, &entry.file, &pointers))
+                        .collect();
+                    for part in parts {
+                        let part = part?;
+                        jsonl.write_all(&part.jsonl)?;
+                        csv_file.write_all(&part.csv)?;
+                        findings_file.write_all(&part.findings)?;
+                    }
+                }
+                Ok(())
             })
         })
     })
     .with_context(|| format!("could not write the dataset exports in {}", out.display()))
+}
+
+/// What one report adds to each export.
+struct Lines {
+    jsonl: Vec<u8>,
+    csv: Vec<u8>,
+    findings: Vec<u8>,
+}
+
+fn lines(reports: &Path, file: &str, pointers: &[String]) -> std::io::Result<Lines> {
+    let report = read_report(reports, file)?;
+    let mut jsonl = serde_json::to_vec(&report)?;
+    jsonl.push(b'\n');
+    let mut rows = csv::Writer::from_writer(Vec::new());
+    write_dataset_row(&mut rows, &report, pointers)?;
+    let mut frows = csv::Writer::from_writer(Vec::new());
+    write_finding_rows(&mut frows, &report)?;
+    let done = |w: csv::Writer<Vec<u8>>| {
+        w.into_inner()
+            .map_err(|e| std::io::Error::other(e.to_string()))
+    };
+    Ok(Lines {
+        jsonl,
+        csv: done(rows)?,
+        findings: done(frows)?,
+    })
 }
 
 pub(super) fn read_report(reports: &Path, file: &str) -> std::io::Result<Json> {
@@ -111,7 +148,7 @@ pub(super) fn read_report(reports: &Path, file: &str) -> std::io::Result<Json> {
 }
 
 fn write_dataset_row(
-    rows: &mut csv::Writer<&mut BufWriter<File>>,
+    rows: &mut csv::Writer<Vec<u8>>,
     report: &Json,
     pointers: &[String],
 ) -> std::io::Result<()> {
@@ -123,10 +160,7 @@ fn write_dataset_row(
     Ok(())
 }
 
-fn write_finding_rows(
-    rows: &mut csv::Writer<&mut BufWriter<File>>,
-    report: &Json,
-) -> std::io::Result<()> {
+fn write_finding_rows(rows: &mut csv::Writer<Vec<u8>>, report: &Json) -> std::io::Result<()> {
     let path = field(report.pointer("/source/path"));
     let sheet = field(report.pointer("/source/sheet"));
     let agency = field(report.pointer("/meta/agency"));

@@ -36,6 +36,7 @@ use super::{write_atomic, Entry, Totals, REPORTS_DIR};
 use crate::check::labels::cell_full_zh;
 use crate::schema::{Severity, Status};
 use anyhow::Context as _;
+use rayon::prelude::*;
 use serde_json::{Map, Value as Json};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt::Write as _;
@@ -272,20 +273,31 @@ pub fn write_review(out: &Path, entries: &[Entry], totals: &Totals) -> anyhow::R
     let cwd = std::env::current_dir()
         .ok()
         .map(|d| fs::canonicalize(&d).unwrap_or(d));
+    // One page per report, rendered and written in parallel (on the
+    // current rayon pool) a chunk at a time; the index rows follow in
+    // entry order.
+    let one = |entry: &Entry| -> io::Result<Vec<u8>> {
+        let report = super::dataset::read_report(&reports, &entry.file)?;
+        let page = page_file(&entry.file);
+        let links = Links {
+            source: source_href(&entry.path, page_dir.as_deref(), cwd.as_deref()),
+            report: format!("../{REPORTS_DIR}/{}", url_path(&entry.file)),
+            report_label: format!("{REPORTS_DIR}/{}", entry.file),
+            index: format!("../{INDEX_FILE}"),
+        };
+        let html = render_page(&report, &links);
+        write_atomic(&review.join(&page), |pw| pw.write_all(html.as_bytes()))?;
+        let mut row = Vec::new();
+        write_index_row(&mut row, &report, entry, &page)?;
+        Ok(row)
+    };
     write_atomic(&out.join(INDEX_FILE), |w| {
         write_index_head(w, entries, totals)?;
-        for entry in entries {
-            let report = super::dataset::read_report(&reports, &entry.file)?;
-            let page = page_file(&entry.file);
-            let links = Links {
-                source: source_href(&entry.path, page_dir.as_deref(), cwd.as_deref()),
-                report: format!("../{REPORTS_DIR}/{}", url_path(&entry.file)),
-                report_label: format!("{REPORTS_DIR}/{}", entry.file),
-                index: format!("../{INDEX_FILE}"),
-            };
-            let html = render_page(&report, &links);
-            write_atomic(&review.join(&page), |pw| pw.write_all(html.as_bytes()))?;
-            write_index_row(w, &report, entry, &page)?;
+        for chunk in entries.chunks(super::CHUNK) {
+            let rows: Vec<io::Result<Vec<u8>>> = chunk.par_iter().map(one).collect();
+            for row in rows {
+                w.write_all(&row?)?;
+            }
         }
         write_index_tail(w)
     })

@@ -13,6 +13,7 @@ use super::{is_batch_rule, read_report_file, Entry};
 use crate::check::{self, agency_key, batch::CellFact, BatchFacts};
 use crate::schema::{CellState, Finding, Num, Severity, Status, Template, T3_COLS};
 use serde_json::Value as Json;
+use sha2::{Digest, Sha256};
 use std::io;
 use std::path::Path;
 
@@ -23,8 +24,8 @@ pub struct Stored {
     pub entry: Entry,
     /// What the cross-report rules know of it.
     pub facts: BatchFacts,
-    /// The cross-report findings the file holds ([`batch_key`] form).
-    pub batch: Option<String>,
+    /// The cross-report findings the file holds ([`batch_key`]).
+    pub batch: Option<BatchKey>,
     /// `tool.version`: the ogi version that wrote the file.
     pub tool_version: Option<String>,
 }
@@ -43,10 +44,13 @@ pub fn read(path: &Path, file: String, seconds: f64) -> io::Result<Stored> {
     })
 }
 
-/// The cross-report findings of a report as one comparable string (their
-/// compact JSON), `None` when there are none. Equal strings mean equal
-/// findings, whether they come from a file or from the rules.
-pub fn batch_key<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Option<String> {
+/// A digest of a report's cross-report findings: the SHA-256 of their
+/// compact JSON. Equal keys mean equal findings, whether they come from a
+/// file or from the rules; 32 bytes per report whatever the findings.
+pub type BatchKey = [u8; 32];
+
+/// The [`BatchKey`] of findings; `None` when there are none.
+pub fn batch_key<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Option<BatchKey> {
     let list: Vec<Json> = findings
         .into_iter()
         .filter_map(|f| serde_json::to_value(f).ok())
@@ -54,12 +58,12 @@ pub fn batch_key<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Option<
     key_of(list)
 }
 
-fn key_of(list: Vec<Json>) -> Option<String> {
+fn key_of(list: Vec<Json>) -> Option<BatchKey> {
     if list.is_empty() {
-        None
-    } else {
-        serde_json::to_string(&Json::Array(list)).ok()
+        return None;
     }
+    let bytes = serde_json::to_vec(&Json::Array(list)).ok()?;
+    Some(Sha256::digest(&bytes).into())
 }
 
 /// Rebuilds a report's [`Stored`] record from its JSON (as

@@ -26,6 +26,10 @@ use crate::schema::{
 };
 use indexmap::IndexMap;
 
+/// Stands for the missing cell when placements of a short row are compared
+/// by their text: a missing cell is not the same reading as a blank one.
+const MISSING: &str = "\u{0}missing";
+
 /// Cap on the joint combinations of glued rows.
 const MAX_COMBINATIONS: usize = 2_000_000;
 
@@ -370,7 +374,7 @@ fn align_short(report: &mut Report, template: Template, key: &'static str, row: 
             .map(|c| {
                 p.iter()
                     .position(|&x| x == c)
-                    .map_or(String::new(), |i| row.values[i].text.clone())
+                    .map_or_else(|| MISSING.to_string(), |i| row.values[i].text.clone())
             })
             .collect();
         (texts, reading(p))

@@ -346,7 +346,7 @@ fn a_real_doc_reads_like_the_docx_it_was_saved_from() {
     // Stopped at its timeout, LibreOffice leaves no process behind.
     let quick = Converter::find()
         .expect("soffice")
-        .with_timeout(Duration::from_millis(1500), Duration::ZERO);
+        .with_timeout(Duration::from_millis(200), Duration::ZERO);
     let mut session = quick.session().expect("session");
     let result = session
         .convert(&[Payload::Bytes(&doc_bytes)], Target::Docx)

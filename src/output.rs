@@ -75,6 +75,7 @@
 pub mod dataset;
 pub mod human;
 pub mod json_schema;
+pub mod parts;
 pub mod review;
 pub mod stored;
 pub mod summary;
@@ -91,11 +92,6 @@ pub use summary::Totals;
 
 /// The folder of the per-input reports, inside the output directory.
 pub const REPORTS_DIR: &str = "reports";
-
-/// Reports handled together when the exports and review pages are written
-/// in parallel: enough to keep the workers busy, few enough that their
-/// output stays small in memory.
-const CHUNK: usize = 64;
 
 /// Longest `<name>` kept before a name is shortened (bytes, without the
 /// hash and `.json`), well under the 255-byte limit of common file systems.
@@ -418,17 +414,28 @@ pub fn report_json(report: &Report) -> Json {
 
 /// Writes one report as `reports_dir/file` ([`report_json`]): pretty JSON,
 /// UTF-8, newline at the end.
-pub fn write_report(reports_dir: &Path, file: &str, report: &Report) -> io::Result<()> {
-    write_json(&reports_dir.join(file), &report_json(report))
+pub fn write_report(reports_dir: &Path, file: &str, report: &Report) -> io::Result<Written> {
+    let json = report_json(report);
+    let bytes = write_json(&reports_dir.join(file), &json)?;
+    Ok(Written { json, bytes })
+}
+
+/// A report file as written: its JSON and its bytes.
+pub struct Written {
+    /// The report object ([`report_json`]).
+    pub json: Json,
+    /// The file's bytes (pretty JSON and a newline).
+    pub bytes: Vec<u8>,
 }
 
 /// Writes a JSON value as a report file is written: pretty, newline at the
-/// end, atomically.
-fn write_json(path: &Path, value: &Json) -> io::Result<()> {
-    write_atomic(path, |w| {
-        serde_json::to_writer_pretty(&mut *w, value)?;
-        w.write_all(b"\n")
-    })
+/// end, atomically. Returns the bytes written.
+fn write_json(path: &Path, value: &Json) -> io::Result<Vec<u8>> {
+    let mut bytes = Vec::with_capacity(64 * 1024);
+    serde_json::to_writer_pretty(&mut bytes, value)?;
+    bytes.push(b'\n');
+    write_atomic(path, |w| w.write_all(&bytes))?;
+    Ok(bytes)
 }
 
 /// Whether a rule id is a cross-report rule's (the X family): those
@@ -467,7 +474,7 @@ pub fn set_batch_findings<'a>(
     from: &Path,
     to: &Path,
     findings: impl IntoIterator<Item = &'a Finding>,
-) -> io::Result<()> {
+) -> io::Result<Written> {
     let mut report = read_report_file(from)?;
     let list = report
         .get_mut("findings")
@@ -481,7 +488,11 @@ pub fn set_batch_findings<'a>(
     for f in findings {
         list.push(serde_json::to_value(f)?);
     }
-    write_json(to, &report)
+    let bytes = write_json(to, &report)?;
+    Ok(Written {
+        json: report,
+        bytes,
+    })
 }
 
 /// Copies a file atomically (through a temporary file beside `to`).

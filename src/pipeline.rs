@@ -46,6 +46,7 @@ use crate::error::IngestError;
 use crate::grid::Document;
 use crate::ingest::{self, convert};
 use crate::normalize;
+use crate::output::parts::Spooled;
 use crate::output::{self, human, summary, Entry, Totals};
 use crate::schema::{Finding, Report, Severity, Source};
 use anyhow::{bail, Context as _};
@@ -444,16 +445,17 @@ fn finish(
     shard: Option<(u32, u32)>,
     format_seconds: Option<&BTreeMap<String, f64>>,
 ) -> anyhow::Result<RunSummary> {
-    pool.install(|| cross_report_phase(out, &mut items))?;
+    let renderer = output::parts::Renderer::new(out)
+        .with_context(|| format!("could not prepare the review pages in {}", out.display()))?;
+    let spooled = pool.install(|| cross_report_phase(out, &mut items, &renderer))?;
     let entries: Vec<Entry> = items.into_iter().map(|i| i.entry).collect();
-    pool.install(|| output::dataset::write_exports(out, &entries))?;
     let mut totals = Totals::from_entries(&entries);
     if let Some(seconds) = format_seconds {
         for (format, tally) in &mut totals.by_format {
             tally.seconds = seconds.get(format).copied().unwrap_or(0.0);
         }
     }
-    pool.install(|| output::review::write_review(out, &entries, &totals))?;
+    renderer.finish(&entries, &spooled, &totals)?;
     remove_stale(out, &entries)?;
     let elapsed = start.elapsed();
     summary::write(out, &totals, &entries, elapsed, jobs, shard)
@@ -492,38 +494,45 @@ fn remove_stale(out: &Path, entries: &[Entry]) -> anyhow::Result<()> {
 }
 
 /// Applies the rules that compare reports with each other (the same
-/// agency's consecutive years, the same report twice: [`check::BATCH_RULES`]).
-/// It runs after every report is written (or found) and before the exports
-/// are read back.
+/// agency's consecutive years, the same report twice: [`check::BATCH_RULES`])
+/// and finishes every report: its file gets its cross-report findings, and
+/// its review page and export rows are rendered (once, from the final
+/// file) into `renderer`, which gives where they are, by item. It runs
+/// after every report is written (or found).
 ///
 /// 1. The reports are split into [`related_groups`]: the batch rules only
 ///    ever relate reports of the same agency or with the same bytes, so
 ///    running them over each group apart gives the findings of one run
-///    over the whole batch, while only one group's findings per worker are
-///    in memory (a large batch can have several findings per report).
+///    over the whole batch, while only a few groups' findings are in
+///    memory at a time (a large batch can have several findings per
+///    report).
 /// 2. In each group the batch rules run over the facts (a few hundred bytes
-///    per report; no report is in memory). Each report file whose
-///    cross-report findings differ from those it holds is read back, its
-///    previous cross-report findings dropped, the new ones appended after
-///    its own, and written to `out/reports/<file>` atomically
+///    per report; no report is in memory). Then each report of the group
+///    is finished ([`finish_report`]), in parallel: a file whose
+///    cross-report findings differ from those it holds gets its previous
+///    cross-report findings dropped and the new ones appended after its
+///    own, written to `out/reports/<file>` atomically
 ///    ([`output::set_batch_findings`]); a report of another folder
-///    (`merge`) whose findings are unchanged is copied as it is. Groups
-///    run in parallel on the current rayon pool.
-/// 3. Each [`Entry`] counts its new findings, so that `summary.json` and
-///    the exports (read from the files) include them.
+///    (`merge`) whose findings are unchanged is copied as it is.
+/// 3. Each [`Entry`] counts its new findings, so that `summary.json`, the
+///    exports and the review index include them.
 ///
 /// Deterministic and idempotent: the findings depend only on the facts in
 /// path order, each file is written by one worker, and a file finished
 /// twice is the same file.
-fn cross_report_phase(out: &Path, items: &mut [Item]) -> anyhow::Result<()> {
+fn cross_report_phase(
+    out: &Path,
+    items: &mut [Item],
+    renderer: &output::parts::Renderer,
+) -> anyhow::Result<Vec<Spooled>> {
     let groups = {
         let facts: Vec<&BatchFacts> = items.iter().map(|i| &i.facts).collect();
         related_groups(&facts)
     };
     let reports_dir = out.join(output::REPORTS_DIR);
     let shared: &[Item] = items;
-    type Counts = Vec<(usize, Vec<(&'static str, Severity)>)>;
-    let done: Vec<anyhow::Result<Counts>> = groups
+    type Done = Vec<(usize, Vec<(&'static str, Severity)>, Spooled)>;
+    let done: Vec<anyhow::Result<Done>> = groups
         .par_iter()
         .map(|group| {
             let facts: Vec<BatchFacts> = group.iter().map(|&i| shared[i].facts.clone()).collect();
@@ -538,27 +547,44 @@ fn cross_report_phase(out: &Path, items: &mut [Item]) -> anyhow::Result<()> {
                     }
                 }
             }
-            let mut counts = Vec::new();
-            for (&i, new) in group.iter().zip(&new) {
-                finish_batch_findings(&reports_dir, &shared[i], new)?;
-                if !new.is_empty() {
-                    counts.push((i, new.iter().map(|f| (f.rule, f.severity)).collect()));
-                }
-            }
-            Ok(counts)
+            group
+                .par_iter()
+                .zip(new.par_iter())
+                .map(|(&i, new)| {
+                    let rules: Vec<_> = new.iter().map(|f| (f.rule, f.severity)).collect();
+                    let spooled = finish_report(&reports_dir, &shared[i], new, &rules, renderer)?;
+                    Ok((i, rules, spooled))
+                })
+                .collect()
         })
         .collect();
-    for counts in done {
-        for (i, rules) in counts? {
+    let mut spooled: Vec<Option<Spooled>> = vec![None; items.len()];
+    for done in done {
+        for (i, rules, s) in done? {
             items[i].entry.add_rule_counts(rules);
+            spooled[i] = Some(s);
         }
     }
-    Ok(())
+    spooled
+        .into_iter()
+        .zip(items.iter())
+        .map(|(s, item)| {
+            s.ok_or_else(|| anyhow::anyhow!("internal error: {} was not finished", item.entry.file))
+        })
+        .collect()
 }
 
 /// Gives the report file of `item` exactly the cross-report findings
-/// `new` (see [`cross_report_phase`]).
-fn finish_batch_findings(reports_dir: &Path, item: &Item, new: &[&Finding]) -> anyhow::Result<()> {
+/// `new` (see [`cross_report_phase`]; `rules` are theirs), then renders its
+/// review page and export rows from the file as it now is (the entry
+/// counting the new findings).
+fn finish_report(
+    reports_dir: &Path,
+    item: &Item,
+    new: &[&Finding],
+    rules: &[(&'static str, Severity)],
+    renderer: &output::parts::Renderer,
+) -> anyhow::Result<Spooled> {
     let file = &item.entry.file;
     let to = reports_dir.join(file);
     let from = item
@@ -566,20 +592,20 @@ fn finish_batch_findings(reports_dir: &Path, item: &Item, new: &[&Finding]) -> a
         .as_deref()
         .map_or_else(|| to.clone(), |d| d.join(file));
     let key = output::stored::batch_key(new.iter().copied());
+    let mut entry = item.entry.clone();
+    entry.add_rule_counts(rules.iter().copied());
     let result = if key == item.batch {
-        match &item.from {
-            Some(_) => output::copy_atomic(&from, &to),
-            None => Ok(()),
-        }
+        fs::read(&from).and_then(|bytes| {
+            if item.from.is_some() {
+                output::write_atomic(&to, |w| w.write_all(&bytes))?;
+            }
+            renderer.put_bytes(&bytes, &to, &entry)
+        })
     } else {
         output::set_batch_findings(&from, &to, new.iter().copied())
+            .and_then(|written| renderer.put_report(&written.json, &written.bytes, &entry))
     };
-    result.with_context(|| {
-        format!(
-            "could not add the cross-report findings to {}",
-            to.display()
-        )
-    })
+    result.with_context(|| format!("could not finish the report {}", to.display()))
 }
 
 /// Splits a batch into the groups the batch rules may relate: two reports

@@ -1,17 +1,12 @@
 //! The dataset exports: `dataset.jsonl`, `dataset.csv` and `findings.csv`.
 //!
-//! They are written in one pass over the report files, in source-path
-//! order, re-reading each report from disk: a run never holds more than one
-//! report in memory here, whatever the size of the batch.
+//! Each report's rows are rendered by [`super::parts`] from the report's
+//! JSON when it is written, and the files assembled from them in
+//! source-path order once the batch is complete.
 
-use super::{write_atomic, Entry, REPORTS_DIR};
 use crate::schema::all_value_ids;
-use anyhow::Context as _;
-use rayon::prelude::*;
 use serde_json::Value as Json;
-use std::fs;
 use std::io::Write;
-use std::path::Path;
 
 /// The first columns of `dataset.csv`, before the value columns.
 pub const DATASET_FIXED_COLUMNS: &[&str] = &[
@@ -61,94 +56,54 @@ pub fn dataset_header() -> Vec<String> {
         .collect()
 }
 
-/// Writes the three exports into `out` from the report files the entries
-/// name (`out/reports/<file>`), in the entries' order.
-pub fn write_exports(out: &Path, entries: &[Entry]) -> anyhow::Result<()> {
-    let reports = out.join(REPORTS_DIR);
+/// The JSON pointers of the value columns of `dataset.csv` (every column
+/// but the finding counts), in column order.
+pub(super) fn value_pointers() -> Vec<String> {
     let header = dataset_header();
-    let pointers: Vec<String> = header
+    header
         .iter()
         .take(header.len() - DATASET_COUNT_COLUMNS.len())
         .map(|col| format!("/{}", col.replace('.', "/")))
-        .collect();
-
-    let jsonl_path = out.join("dataset.jsonl");
-    let csv_path = out.join("dataset.csv");
-    let findings_path = out.join("findings.csv");
-    // Three temporary files filled in one pass, renamed at the end.
-    write_atomic(&jsonl_path, |jsonl| {
-        write_atomic(&csv_path, |csv_file| {
-            write_atomic(&findings_path, |findings_file| {
-                csv_file.write_all(BOM)?;
-                findings_file.write_all(BOM)?;
-                let mut rows = csv::Writer::from_writer(&mut *csv_file);
-                let mut frows = csv::Writer::from_writer(&mut *findings_file);
-                rows.write_record(&header)?;
-                frows.write_record(FINDINGS_COLUMNS)?;
-                rows.flush()?;
-                frows.flush()?;
-                drop((rows, frows));
-                // Each report is read and turned into its lines in parallel
-                // (on the current rayon pool), a chunk at a time; the lines
-                // are written in entry order.
-                for chunk in entries.chunks(super::CHUNK) {
-                    let parts: Vec<std::io::Result<Lines>> = chunk
-                        .par_iter()
-                        .map(|entry| lines(&reports, &entry.file, &pointers))
-                        .collect();
-                    for part in parts {
-                        let part = part?;
-                        jsonl.write_all(&part.jsonl)?;
-                        csv_file.write_all(&part.csv)?;
-                        findings_file.write_all(&part.findings)?;
-                    }
-                }
-                Ok(())
-            })
-        })
-    })
-    .with_context(|| format!("could not write the dataset exports in {}", out.display()))
+        .collect()
 }
 
-/// What one report adds to each export.
-struct Lines {
-    jsonl: Vec<u8>,
-    csv: Vec<u8>,
-    findings: Vec<u8>,
+/// The start of `dataset.csv` and `findings.csv`: a BOM (for Excel) and
+/// the header row.
+pub(super) fn write_heads(
+    csv_file: &mut dyn Write,
+    findings_file: &mut dyn Write,
+    header: &[String],
+) -> std::io::Result<()> {
+    csv_file.write_all(BOM)?;
+    findings_file.write_all(BOM)?;
+    let mut rows = csv::Writer::from_writer(csv_file);
+    rows.write_record(header)?;
+    rows.flush()?;
+    let mut frows = csv::Writer::from_writer(findings_file);
+    frows.write_record(FINDINGS_COLUMNS)?;
+    frows.flush()
 }
 
-fn lines(reports: &Path, file: &str, pointers: &[String]) -> std::io::Result<Lines> {
-    let report = read_report(reports, file)?;
-    let mut jsonl = serde_json::to_vec(&report)?;
-    jsonl.push(b'\n');
-    let mut rows = csv::Writer::from_writer(Vec::new());
-    write_dataset_row(&mut rows, &report, pointers)?;
-    let mut frows = csv::Writer::from_writer(Vec::new());
-    write_finding_rows(&mut frows, &report)?;
-    let done = |w: csv::Writer<Vec<u8>>| {
-        w.into_inner()
-            .map_err(|e| std::io::Error::other(e.to_string()))
-    };
-    Ok(Lines {
-        jsonl,
-        csv: done(rows)?,
-        findings: done(frows)?,
-    })
+/// Appends the `dataset.csv` row of a report to `buf`.
+pub(super) fn write_csv_row(
+    buf: &mut Vec<u8>,
+    report: &Json,
+    pointers: &[String],
+) -> std::io::Result<()> {
+    let mut rows = csv::Writer::from_writer(buf);
+    write_dataset_row(&mut rows, report, pointers)?;
+    rows.flush()
 }
 
-pub(super) fn read_report(reports: &Path, file: &str) -> std::io::Result<Json> {
-    let path = reports.join(file);
-    let bytes = fs::read(&path)?;
-    serde_json::from_slice(&bytes).map_err(|e| {
-        std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            format!("{} is not a report: {e}", path.display()),
-        )
-    })
+/// Appends the `findings.csv` rows of a report to `buf`.
+pub(super) fn write_finding_rows(buf: &mut Vec<u8>, report: &Json) -> std::io::Result<()> {
+    let mut rows = csv::Writer::from_writer(buf);
+    finding_rows(&mut rows, report)?;
+    rows.flush()
 }
 
-fn write_dataset_row(
-    rows: &mut csv::Writer<Vec<u8>>,
+fn write_dataset_row<W: Write>(
+    rows: &mut csv::Writer<W>,
     report: &Json,
     pointers: &[String],
 ) -> std::io::Result<()> {
@@ -160,7 +115,7 @@ fn write_dataset_row(
     Ok(())
 }
 
-fn write_finding_rows(rows: &mut csv::Writer<Vec<u8>>, report: &Json) -> std::io::Result<()> {
+fn finding_rows<W: Write>(rows: &mut csv::Writer<W>, report: &Json) -> std::io::Result<()> {
     let path = field(report.pointer("/source/path"));
     let sheet = field(report.pointer("/source/sheet"));
     let agency = field(report.pointer("/meta/agency"));
@@ -222,8 +177,10 @@ fn field(v: Option<&Json>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::{report_json, write_report, Entry};
+    use crate::output::parts::write_from_files;
+    use crate::output::{report_json, write_report, Entry, Totals, REPORTS_DIR};
     use crate::schema::{CellRecord, CellState, Finding, Num, Report, Severity, Source, Status};
+    use std::fs;
 
     fn sample(path: &str) -> Report {
         let mut r = Report::new(Source {
@@ -272,7 +229,7 @@ mod tests {
             Entry::new(&a, "a.json".into(), 0.0),
             Entry::new(&b, "b.json".into(), 0.0),
         ];
-        write_exports(dir.path(), &entries).expect("exports");
+        write_from_files(dir.path(), &entries, &Totals::from_entries(&entries)).expect("exports");
 
         let jsonl = fs::read_to_string(dir.path().join("dataset.jsonl")).expect("jsonl");
         let lines: Vec<Json> = jsonl
@@ -318,7 +275,8 @@ mod tests {
     fn a_missing_report_file_fails_the_export() {
         let dir = tempfile::tempdir().expect("tempdir");
         let a = sample("a");
-        let err = write_exports(dir.path(), &[Entry::new(&a, "nope.json".into(), 0.0)]);
+        let entries = [Entry::new(&a, "nope.json".into(), 0.0)];
+        let err = write_from_files(dir.path(), &entries, &Totals::from_entries(&entries));
         assert!(err.is_err());
         assert!(!dir.path().join("dataset.csv").exists());
     }

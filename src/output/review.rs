@@ -10,10 +10,10 @@
 //!                           marked, the repairs and every finding
 //! ```
 //!
-//! `<name>` is the stem of the report file (`reports/<name>.json`). Like the
-//! dataset exports, the pages are written in one pass over the report files
-//! in source-path order, re-reading each report from disk: one report in
-//! memory at a time. The CSS and JS are inlined from `review/*.css|js`.
+//! `<name>` is the stem of the report file (`reports/<name>.json`). A page
+//! is written by the worker that wrote the report, from the same JSON, and
+//! `index.html` is assembled from the rows rendered with it
+//! ([`super::parts`]). The CSS and JS are inlined from `review/*.css|js`.
 //!
 //! # What a page shows
 //!
@@ -32,11 +32,9 @@
 //! [`escape`], and the classes come from fixed lists, never from the data.
 
 use super::human::HINT_RULE;
-use super::{write_atomic, Entry, Totals, REPORTS_DIR};
+use super::{Entry, Totals};
 use crate::check::labels::cell_full_zh;
 use crate::schema::{Severity, Status};
-use anyhow::Context as _;
-use rayon::prelude::*;
 use serde_json::{Map, Value as Json};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt::Write as _;
@@ -147,17 +145,27 @@ fn repair_zh(action: &str) -> &'static str {
 /// HTML-escapes text for element content and quoted attributes.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
+    escape_into(&mut out, s);
     out
+}
+
+/// [`escape`], appended to `out`.
+pub fn escape_into(out: &mut String, s: &str) {
+    let mut last = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let with = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&s[last..i]);
+        out.push_str(with);
+        last = i + 1;
+    }
+    out.push_str(&s[last..]);
 }
 
 /// Percent-encodes a path for a URL: everything but unreserved characters
@@ -262,48 +270,6 @@ pub struct Links {
     pub index: String,
 }
 
-/// Writes `index.html` and `review/<name>.html` for every entry, reading
-/// each report from `out/reports/<file>` in the entries' order.
-pub fn write_review(out: &Path, entries: &[Entry], totals: &Totals) -> anyhow::Result<()> {
-    let reports = out.join(REPORTS_DIR);
-    let review = out.join(REVIEW_DIR);
-    fs::create_dir_all(&review)
-        .with_context(|| format!("cannot create the review folder {}", review.display()))?;
-    let page_dir = fs::canonicalize(&review).ok();
-    let cwd = std::env::current_dir()
-        .ok()
-        .map(|d| fs::canonicalize(&d).unwrap_or(d));
-    // One page per report, rendered and written in parallel (on the
-    // current rayon pool) a chunk at a time; the index rows follow in
-    // entry order.
-    let one = |entry: &Entry| -> io::Result<Vec<u8>> {
-        let report = super::dataset::read_report(&reports, &entry.file)?;
-        let page = page_file(&entry.file);
-        let links = Links {
-            source: source_href(&entry.path, page_dir.as_deref(), cwd.as_deref()),
-            report: format!("../{REPORTS_DIR}/{}", url_path(&entry.file)),
-            report_label: format!("{REPORTS_DIR}/{}", entry.file),
-            index: format!("../{INDEX_FILE}"),
-        };
-        let html = render_page(&report, &links);
-        write_atomic(&review.join(&page), |pw| pw.write_all(html.as_bytes()))?;
-        let mut row = Vec::new();
-        write_index_row(&mut row, &report, entry, &page)?;
-        Ok(row)
-    };
-    write_atomic(&out.join(INDEX_FILE), |w| {
-        write_index_head(w, entries, totals)?;
-        for chunk in entries.chunks(super::CHUNK) {
-            let rows: Vec<io::Result<Vec<u8>>> = chunk.par_iter().map(one).collect();
-            for row in rows {
-                w.write_all(&row?)?;
-            }
-        }
-        write_index_tail(w)
-    })
-    .with_context(|| format!("could not write the review pages in {}", out.display()))
-}
-
 // ---------------------------------------------------------------------------
 // index.html
 
@@ -314,7 +280,11 @@ fn rule_summary_zh(rule: &str) -> &'static str {
         .map_or("", |r| r.summary_zh())
 }
 
-fn write_index_head(w: &mut dyn Write, entries: &[Entry], totals: &Totals) -> io::Result<()> {
+pub(super) fn write_index_head(
+    w: &mut dyn Write,
+    entries: &[Entry],
+    totals: &Totals,
+) -> io::Result<()> {
     let mut h = String::new();
     h.push_str("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n");
     h.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
@@ -443,7 +413,12 @@ fn write_index_head(w: &mut dyn Write, entries: &[Entry], totals: &Totals) -> io
     w.write_all(h.as_bytes())
 }
 
-fn write_index_row(w: &mut dyn Write, report: &Json, entry: &Entry, page: &str) -> io::Result<()> {
+pub(super) fn write_index_row(
+    w: &mut dyn Write,
+    report: &Json,
+    entry: &Entry,
+    page: &str,
+) -> io::Result<()> {
     let status = entry.status.as_str();
     let agency = entry.agency.as_deref().unwrap_or("");
     let year = entry.year.map(|y| y.to_string());
@@ -504,7 +479,7 @@ fn write_index_row(w: &mut dyn Write, report: &Json, entry: &Entry, page: &str) 
     w.write_all(row.as_bytes())
 }
 
-fn write_index_tail(w: &mut dyn Write) -> io::Result<()> {
+pub(super) fn write_index_tail(w: &mut dyn Write) -> io::Result<()> {
     let mut t = String::from("</tbody>\n</table>\n<script>\n");
     t.push_str(INDEX_JS);
     t.push_str("</script>\n</body>\n</html>\n");
@@ -660,80 +635,100 @@ impl<'a> Page<'a> {
             ("absent", "报告中没有此单元格")
         };
         let raw = record.and_then(|r| r.get("raw")).and_then(Json::as_str);
-        let value = split_id(id)
-            .and_then(|(t, r, c)| self.report.get(t)?.get(r)?.get(c))
-            .filter(|v| !v.is_null())
-            .map(json_text);
-        let shown = match class {
-            "ok" | "derived" | "mapped" => value.or_else(|| raw.map(str::to_string)),
-            "blank" => None,
-            "marker" | "text" | "unknown" => raw.map(str::to_string),
-            "missing" | "absent" => Some("缺".to_string()),
-            "ambiguous" => Some("？".to_string()),
-            "not_in_template" => Some("—".to_string()),
-            _ => None,
-        }
-        .unwrap_or_default();
+        let value = || {
+            split_id(id)
+                .and_then(|(t, r, c)| self.report.get(t)?.get(r)?.get(c))
+                .filter(|v| !v.is_null())
+        };
+        let mut number = String::new();
+        let shown: &str = match class {
+            "ok" | "derived" | "mapped" => match value() {
+                Some(Json::String(s)) => s,
+                Some(v) => {
+                    let _ = write!(number, "{v}");
+                    &number
+                }
+                None => raw.unwrap_or(""),
+            },
+            "marker" | "text" | "unknown" => raw.unwrap_or(""),
+            "missing" | "absent" => "缺",
+            "ambiguous" => "？",
+            "not_in_template" => "—",
+            _ => "",
+        };
 
-        let mut title = vec![
-            cell_full_zh(id),
-            id.to_string(),
-            format!("状态：{state_zh}"),
-        ];
+        // The title: one line per fact, escaped once at the end.
+        let mut title = cell_full_zh(id);
+        let _ = write!(title, "\n{id}\n状态：{state_zh}");
         if let Some(raw) = raw {
-            title.push(format!("原文：{raw}"));
+            let _ = write!(title, "\n原文：{raw}");
         }
         if let Some(at) = record.and_then(|r| r.get("at")).filter(|a| a.is_object()) {
             let n = |k: &str| at.get(k).and_then(Json::as_u64);
-            let mut pos = String::from("位置：");
+            title.push_str("\n位置：");
             if let (Some(t), Some(r), Some(c)) = (n("table"), n("row"), n("col")) {
-                let _ = write!(pos, "源文件第{}个表格 第{}行 第{}列", t + 1, r + 1, c + 1);
+                let _ = write!(title, "源文件第{}个表格 第{}行 第{}列", t + 1, r + 1, c + 1);
             }
             if let Some(line) = n("line") {
-                let _ = write!(pos, "（文本第{line}行）");
+                let _ = write!(title, "（文本第{line}行）");
             }
-            title.push(pos);
         }
         if let Some(rule) = record.and_then(|r| r.get("rule")).and_then(Json::as_str) {
-            title.push(match class {
-                "derived" => format!("由 {rule} 推算"),
-                _ => format!("来源：{rule}"),
-            });
+            match class {
+                "derived" => {
+                    let _ = write!(title, "\n由 {rule} 推算");
+                }
+                _ => {
+                    let _ = write!(title, "\n来源：{rule}");
+                }
+            }
         }
 
-        let mut classes = format!("c st-{class}");
-        let mut after = String::new();
-        if let Some(m) = self.marks.get(id) {
+        let html = &mut self.html;
+        html.push_str("<td");
+        if colspan > 1 {
+            let _ = write!(html, " colspan=\"{colspan}\"");
+        }
+        let _ = write!(html, " class=\"c st-{class}");
+        let mark = self.marks.get(id);
+        if let Some(m) = mark {
             if m.error {
-                classes.push_str(" bad");
+                html.push_str(" bad");
             } else if m.warning {
-                classes.push_str(" warn");
+                html.push_str(" warn");
             }
             if let Some(fits) = &m.hint {
-                classes.push_str(" hint");
-                title.push(format!("建议核对：若为 {fits}，相关校验均成立"));
-                let _ = write!(after, "<span class=\"sug\">建议→{}</span>", escape(fits));
+                html.push_str(" hint");
+                let _ = write!(title, "\n建议核对：若为 {fits}，相关校验均成立");
             }
-            let refs: Vec<String> = m.refs.iter().map(|n| format!("#{n}")).collect();
-            title.push(format!("问题：{}", refs.join("、")));
-            after.push_str("<span class=\"refs\">");
-            for n in &m.refs {
-                let _ = write!(after, "<a href=\"#{section}-f{n}\">{}</a>", circled(*n));
+            title.push_str("\n问题：");
+            for (k, n) in m.refs.iter().enumerate() {
+                if k > 0 {
+                    title.push('、');
+                }
+                let _ = write!(title, "#{n}");
             }
-            after.push_str("</span>");
         }
-        let span = if colspan > 1 {
-            format!(" colspan=\"{colspan}\"")
-        } else {
-            String::new()
-        };
-        let _ = write!(
-            self.html,
-            "<td{span} class=\"{classes}\" data-cell=\"{id}\" title=\"{title}\"><span class=\"v\">{shown}</span>{after}</td>",
-            id = escape(id),
-            title = escape(&title.join("\n")),
-            shown = escape(&shown),
-        );
+        html.push_str("\" data-cell=\"");
+        escape_into(html, id);
+        html.push_str("\" title=\"");
+        escape_into(html, &title);
+        html.push_str("\"><span class=\"v\">");
+        escape_into(html, shown);
+        html.push_str("</span>");
+        if let Some(m) = mark {
+            if let Some(fits) = &m.hint {
+                html.push_str("<span class=\"sug\">建议→");
+                escape_into(html, fits);
+                html.push_str("</span>");
+            }
+            html.push_str("<span class=\"refs\">");
+            for n in &m.refs {
+                let _ = write!(html, "<a href=\"#{section}-f{n}\">{}</a>", circled(*n));
+            }
+            html.push_str("</span>");
+        }
+        html.push_str("</td>");
     }
 
     /// Findings that mark cells drawn in `section`, as a list beside the table.
@@ -1917,7 +1912,7 @@ mod tests {
     fn index_lists_every_report_with_escaped_attributes() {
         let dir = tempfile::tempdir().expect("tempdir");
         let out = dir.path();
-        let reports = out.join(REPORTS_DIR);
+        let reports = out.join(crate::output::REPORTS_DIR);
         fs::create_dir_all(&reports).expect("mkdir");
         let mut a = report();
         a.meta.agency = Some(HOSTILE.into());
@@ -1938,7 +1933,7 @@ mod tests {
             Entry::new(&b, "b.txt.json".into(), 0.0),
         ];
         let totals = Totals::from_entries(&entries);
-        write_review(out, &entries, &totals).expect("review");
+        crate::output::parts::write_from_files(out, &entries, &totals).expect("review");
         assert!(out.join("review/a.txt.html").is_file());
         assert!(out.join("review/b.txt.html").is_file());
 

@@ -1,0 +1,290 @@
+//! The per-report pieces of the batch-wide outputs: a report's line of
+//! `dataset.jsonl`, its row of `dataset.csv`, its rows of `findings.csv`
+//! and its row of `index.html`, plus its review page.
+//!
+//! A worker renders them from the report JSON it has just written (no file
+//! is read back) and parks the four pieces in the *spool*, one hidden
+//! temporary file in the output folder (`.spool.tmp`), remembering where
+//! ([`Spooled`]). Once the batch is complete, [`Renderer::finish`] writes
+//! each export by copying the pieces in entry order: the exports hold no
+//! report in memory and parse no JSON, whatever the size of the batch.
+//!
+//! A report whose file changes after its worker is done (the cross-report
+//! findings) is rendered again from the new JSON; a report that no worker
+//! rendered (`--resume`, `ogi merge`) is rendered from its file
+//! ([`Renderer::put_file`]). Either way the pieces are those the file gives:
+//! the same bytes whatever path a report took.
+
+use super::review::{self, Links};
+use super::{write_atomic, Entry, Totals, REPORTS_DIR};
+use anyhow::Context as _;
+use rayon::prelude::*;
+use serde_json::Value as Json;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// The spool's file name inside the output folder (a temporary file: a
+/// killed run's is removed by the next run, see [`super::remove_temp_files`]).
+const SPOOL_FILE: &str = ".spool.tmp";
+
+/// Where the four pieces of one report are in the spool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Spooled {
+    offset: u64,
+    /// jsonl line, csv row, findings rows, index row.
+    lens: [u32; 4],
+}
+
+impl Spooled {
+    fn total(&self) -> usize {
+        self.lens.iter().map(|&n| n as usize).sum()
+    }
+}
+
+/// Renders and spools the pieces of each report, writes its review page,
+/// and at the end assembles the exports and `index.html`. Shared by the
+/// workers (`&self`).
+pub struct Renderer {
+    out: PathBuf,
+    reports: PathBuf,
+    review: PathBuf,
+    /// The review folder, canonical (for the links to the sources).
+    page_dir: Option<PathBuf>,
+    cwd: Option<PathBuf>,
+    /// JSON pointers of the `dataset.csv` value columns.
+    pointers: Vec<String>,
+    spool_path: PathBuf,
+    /// The spool and its length.
+    spool: Mutex<(File, u64)>,
+}
+
+impl Renderer {
+    /// Prepares `out/review/` and an empty spool in `out`.
+    pub fn new(out: &Path) -> io::Result<Renderer> {
+        let review = out.join(review::REVIEW_DIR);
+        fs::create_dir_all(&review)?;
+        let spool_path = out.join(SPOOL_FILE);
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&spool_path)?;
+        Ok(Renderer {
+            out: out.to_path_buf(),
+            reports: out.join(REPORTS_DIR),
+            page_dir: fs::canonicalize(&review).ok(),
+            review,
+            cwd: std::env::current_dir()
+                .ok()
+                .map(|d| fs::canonicalize(&d).unwrap_or(d)),
+            pointers: super::dataset::value_pointers(),
+            spool_path,
+            spool: Mutex::new((file, 0)),
+        })
+    }
+
+    /// Renders the report `report` (as written to `reports/<entry.file>`,
+    /// whose bytes are `written`): writes its review page and spools its
+    /// pieces. `entry` must count every finding the report holds.
+    pub fn put_report(&self, report: &Json, written: &[u8], entry: &Entry) -> io::Result<Spooled> {
+        let page = review::page_file(&entry.file);
+        let links = Links {
+            source: review::source_href(&entry.path, self.page_dir.as_deref(), self.cwd.as_deref()),
+            report: format!("../{REPORTS_DIR}/{}", review::url_path(&entry.file)),
+            report_label: format!("{REPORTS_DIR}/{}", entry.file),
+            index: format!("../{}", review::INDEX_FILE),
+        };
+        let html = review::render_page(report, &links);
+        write_atomic(&self.review.join(&page), |w| w.write_all(html.as_bytes()))?;
+        drop(html);
+
+        let mut buf = Vec::with_capacity(written.len());
+        minify_into(written, &mut buf);
+        buf.push(b'\n');
+        let mut lens = [0u32; 4];
+        lens[0] = len32(buf.len())?;
+        let start = buf.len();
+        super::dataset::write_csv_row(&mut buf, report, &self.pointers)?;
+        lens[1] = len32(buf.len() - start)?;
+        let start = buf.len();
+        super::dataset::write_finding_rows(&mut buf, report)?;
+        lens[2] = len32(buf.len() - start)?;
+        let start = buf.len();
+        review::write_index_row(&mut buf, report, entry, &page)?;
+        lens[3] = len32(buf.len() - start)?;
+
+        let mut spool = self
+            .spool
+            .lock()
+            .map_err(|_| io::Error::other("the spool lock was poisoned"))?;
+        let offset = spool.1;
+        spool.0.write_all(&buf)?;
+        spool.1 += buf.len() as u64;
+        Ok(Spooled { offset, lens })
+    }
+
+    /// Renders the report in `reports/<entry.file>` (see [`Self::put_report`]).
+    pub fn put_file(&self, entry: &Entry) -> io::Result<Spooled> {
+        let path = self.reports.join(&entry.file);
+        let bytes = fs::read(&path)?;
+        self.put_bytes(&bytes, &path, entry)
+    }
+
+    /// Renders the report file `path` whose bytes are `bytes` (see
+    /// [`Self::put_report`]).
+    pub fn put_bytes(&self, bytes: &[u8], path: &Path, entry: &Entry) -> io::Result<Spooled> {
+        let report: Json = serde_json::from_slice(bytes).map_err(|e| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("{} is not a report: {e}", path.display()),
+            )
+        })?;
+        self.put_report(&report, bytes, entry)
+    }
+
+    /// Writes `dataset.jsonl`, `dataset.csv`, `findings.csv` and
+    /// `index.html` from the spooled pieces, in the entries' order
+    /// (`spooled[i]` is `entries[i]`'s), then removes the spool.
+    pub fn finish(
+        self,
+        entries: &[Entry],
+        spooled: &[Spooled],
+        totals: &Totals,
+    ) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            entries.len() == spooled.len(),
+            "internal error: {} reports but {} rendered",
+            entries.len(),
+            spooled.len()
+        );
+        let out = &self.out;
+        let mut guard = self
+            .spool
+            .lock()
+            .map_err(|_| anyhow::anyhow!("the spool lock was poisoned"))?;
+        let file = &mut guard.0;
+        let header = super::dataset::dataset_header();
+        let mut buf = Vec::new();
+        let mut gather = |mut w: [&mut dyn Write; 4]| -> io::Result<()> {
+            for s in spooled {
+                buf.resize(s.total(), 0);
+                file.seek(SeekFrom::Start(s.offset))?;
+                file.read_exact(&mut buf)?;
+                let mut at = 0;
+                for (k, sink) in w.iter_mut().enumerate() {
+                    let n = s.lens[k] as usize;
+                    sink.write_all(&buf[at..at + n])?;
+                    at += n;
+                }
+            }
+            Ok(())
+        };
+        let written = write_atomic(&out.join("dataset.jsonl"), |jsonl| {
+            write_atomic(&out.join("dataset.csv"), |csv_file| {
+                write_atomic(&out.join("findings.csv"), |findings| {
+                    write_atomic(&out.join(review::INDEX_FILE), |index| {
+                        super::dataset::write_heads(csv_file, findings, &header)?;
+                        review::write_index_head(index, entries, totals)?;
+                        gather([jsonl, csv_file, findings, index])?;
+                        review::write_index_tail(index)
+                    })
+                })
+            })
+        });
+        drop(guard);
+        let _ = fs::remove_file(&self.spool_path);
+        written.with_context(|| {
+            format!(
+                "could not write the dataset exports and the review index in {}",
+                out.display()
+            )
+        })
+    }
+}
+
+impl Drop for Renderer {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.spool_path);
+    }
+}
+
+/// Renders every entry from its report file and writes the exports: what
+/// a batch whose reports were all written earlier needs.
+pub fn write_from_files(out: &Path, entries: &[Entry], totals: &Totals) -> anyhow::Result<()> {
+    let renderer = Renderer::new(out)
+        .with_context(|| format!("could not prepare the exports in {}", out.display()))?;
+    let spooled: Vec<Spooled> = entries
+        .par_iter()
+        .map(|e| {
+            renderer
+                .put_file(e)
+                .with_context(|| format!("could not render {}", e.file))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    renderer.finish(entries, &spooled, totals)
+}
+
+fn len32(n: usize) -> io::Result<u32> {
+    u32::try_from(n).map_err(|_| io::Error::other("a report's export rows exceed 4 GiB"))
+}
+
+/// Appends `json` to `out` without the whitespace between tokens: the
+/// compact form of a pretty-printed document (`serde_json::to_vec` of the
+/// same value), without parsing it.
+pub fn minify_into(json: &[u8], out: &mut Vec<u8>) {
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut run = 0; // start of the pending run of kept bytes
+    for (i, &b) in json.iter().enumerate() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+        } else if b == b'"' {
+            in_string = true;
+        } else if matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
+            out.extend_from_slice(&json[run..i]);
+            run = i + 1;
+        }
+    }
+    out.extend_from_slice(&json[run..]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn minify(s: &str) -> String {
+        let mut out = Vec::new();
+        minify_into(s.as_bytes(), &mut out);
+        String::from_utf8(out).expect("utf-8")
+    }
+
+    #[test]
+    fn minify_gives_the_compact_form() {
+        let value = serde_json::json!({
+            "a": [1, 2.5, -3, null, true],
+            "s": "with spaces, \"quotes\" and \\ backslash \\\" tricky: {} [ ]\n",
+            "empty": {}, "none": [],
+            "中文": "表三 第 1 行",
+            "nested": {"x": {"y": [{"z": " "}]}}
+        });
+        let pretty = serde_json::to_string_pretty(&value).expect("pretty") + "\n";
+        assert_eq!(
+            minify(&pretty),
+            serde_json::to_string(&value).expect("compact")
+        );
+    }
+
+    #[test]
+    fn minify_keeps_every_byte_inside_strings() {
+        assert_eq!(minify("[ \"a b\\\\\" , \" \" ]"), "[\"a b\\\\\",\" \"]");
+    }
+}

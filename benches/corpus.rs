@@ -31,6 +31,11 @@ use std::process::Command;
 use std::time::Instant;
 use support::render::{self, DocxStyle, Variants};
 
+// The allocator of the `ogi` binary (src/main.rs), so that the bench
+// measures what the binary runs.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The formats, with the share of the corpus each gets.
 const FORMATS: &[(&str, &str)] = &[
     ("text", "txt"),

@@ -16,6 +16,11 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
+// The allocator of the `ogi` binary (src/main.rs), so that the bench
+// measures what the binary runs.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const TARGET_FILES: usize = 2_000;
 
 fn main() -> anyhow::Result<()> {

@@ -6,6 +6,12 @@
 use clap::Parser;
 use std::process::ExitCode;
 
+// mimalloc: the pipeline allocates many small strings and maps per
+// report, from every worker at once; glibc's allocator spent a quarter of
+// the run in malloc/free. The benches use the binary's allocator.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = ogi::cli::Cli::parse();
     match ogi::pipeline::run(cli) {

@@ -6,6 +6,10 @@
 //! reports write — `(七)合计`, `结转下一年度继续办理`, `危及三安全一稳定`,
 //! `总 计`, annotations appended in brackets — map to the same key.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::thread::LocalKey;
+
 /// Canonical form for comparison: half-width, no whitespace, no quotes,
 /// `、．` unified to `.` after an enumerator digit.
 pub fn canon(s: &str) -> String {
@@ -32,6 +36,40 @@ pub fn canon(s: &str) -> String {
     out
 }
 
+/// Labels longer than this (bytes) are read afresh each time: the memo is
+/// for the short labels every report repeats, not for running text.
+const MEMO_MAX_LEN: usize = 240;
+
+/// Labels remembered per thread and function before the memo starts over.
+const MEMO_MAX_ENTRIES: usize = 4096;
+
+type Cache<T> = RefCell<HashMap<Box<str>, T>>;
+
+/// `read(label)`, remembered per thread: a batch reads the same official
+/// labels in every report, and each reading runs dozens of substring
+/// searches over the canonical form.
+fn memo<T: Copy + 'static>(
+    cache: &'static LocalKey<Cache<T>>,
+    label: &str,
+    read: fn(&str) -> T,
+) -> T {
+    if label.len() > MEMO_MAX_LEN || never_a_label(label) {
+        return read(label);
+    }
+    if let Some(v) = cache.with(|c| c.borrow().get(label).copied()) {
+        return v;
+    }
+    let v = read(label);
+    cache.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= MEMO_MAX_ENTRIES {
+            c.clear();
+        }
+        c.insert(label.into(), v);
+    });
+    v
+}
+
 /// Text that cannot be a label: empty, or only digits, signs and
 /// separators. Checked before the (allocating) canonical form.
 fn never_a_label(s: &str) -> bool {
@@ -55,6 +93,11 @@ pub enum T3Label {
 
 /// Matches one label cell of table 三.
 pub fn t3_label(label: &str) -> Option<T3Label> {
+    thread_local!(static CACHE: Cache<Option<T3Label>> = RefCell::new(HashMap::new()));
+    memo(&CACHE, label, read_t3_label)
+}
+
+fn read_t3_label(label: &str) -> Option<T3Label> {
     if never_a_label(label) {
         return None;
     }
@@ -147,6 +190,11 @@ fn is_other_other(c: &str) -> bool {
 /// Matches a column header of table 三: one of `T3_COLS`, or `org_subtotal`
 /// for 法人或其他组织, or `group` for 申请人情况.
 pub fn t3_column(label: &str) -> Option<&'static str> {
+    thread_local!(static CACHE: Cache<Option<&'static str>> = RefCell::new(HashMap::new()));
+    memo(&CACHE, label, read_t3_column)
+}
+
+fn read_t3_column(label: &str) -> Option<&'static str> {
     if never_a_label(label) {
         return None;
     }
@@ -176,6 +224,11 @@ pub fn t3_column(label: &str) -> Option<&'static str> {
 /// Which table-二 row a label names, in either template. The second value
 /// is true when the label is the 2019 wording (规范性文件 without 行政).
 pub fn t2_row(label: &str) -> Option<&'static str> {
+    thread_local!(static CACHE: Cache<Option<&'static str>> = RefCell::new(HashMap::new()));
+    memo(&CACHE, label, read_t2_row)
+}
+
+fn read_t2_row(label: &str) -> Option<&'static str> {
     if never_a_label(label) {
         return None;
     }
@@ -204,6 +257,11 @@ pub fn t2_row(label: &str) -> Option<&'static str> {
 
 /// A table-二 column header: the canonical column key and its template.
 pub fn t2_column(label: &str) -> Option<(&'static str, crate::schema::Template)> {
+    thread_local!(static CACHE: Cache<Option<(&'static str, crate::schema::Template)>> = RefCell::new(HashMap::new()));
+    memo(&CACHE, label, read_t2_column)
+}
+
+fn read_t2_column(label: &str) -> Option<(&'static str, crate::schema::Template)> {
     if never_a_label(label) {
         return None;
     }
@@ -243,6 +301,11 @@ pub fn t2_column(label: &str) -> Option<(&'static str, crate::schema::Template)>
 
 /// A table-四 leaf column header.
 pub fn t4_column(label: &str) -> Option<&'static str> {
+    thread_local!(static CACHE: Cache<Option<&'static str>> = RefCell::new(HashMap::new()));
+    memo(&CACHE, label, read_t4_column)
+}
+
+fn read_t4_column(label: &str) -> Option<&'static str> {
     if never_a_label(label) {
         return None;
     }
@@ -265,6 +328,11 @@ pub fn t4_column(label: &str) -> Option<&'static str> {
 
 /// A table-四 group header (行政复议 / 未经复议直接起诉 / 复议后起诉).
 pub fn t4_group(label: &str) -> Option<&'static str> {
+    thread_local!(static CACHE: Cache<Option<&'static str>> = RefCell::new(HashMap::new()));
+    memo(&CACHE, label, read_t4_group)
+}
+
+fn read_t4_group(label: &str) -> Option<&'static str> {
     if never_a_label(label) {
         return None;
     }

@@ -41,6 +41,7 @@ use std::fmt::Write as _;
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
+use std::sync::OnceLock;
 
 /// The folder of the per-report pages, inside the output directory.
 pub const REVIEW_DIR: &str = "review";
@@ -533,6 +534,27 @@ struct Page<'a> {
     html: String,
 }
 
+/// The first two lines of a value cell's title, escaped: the cell's label
+/// with its table, and its id. Those of the canonical cells are made once.
+fn title_head(id: &str) -> std::borrow::Cow<'static, str> {
+    fn make(id: &str) -> String {
+        escape(&format!("{}\n{id}", cell_full_zh(id)))
+    }
+    static HEADS: OnceLock<HashMap<String, String>> = OnceLock::new();
+    let heads = HEADS.get_or_init(|| {
+        let mut ids = crate::schema::all_value_ids();
+        ids.extend(crate::schema::t3_ids(crate::schema::Template::Y2019));
+        ids.into_iter()
+            .map(|id| (make(&id), id))
+            .map(|(h, id)| (id, h))
+            .collect()
+    });
+    match heads.get(id) {
+        Some(head) => std::borrow::Cow::Borrowed(head.as_str()),
+        None => std::borrow::Cow::Owned(make(id)),
+    }
+}
+
 fn json_text(v: &Json) -> String {
     match v {
         Json::String(s) => s.clone(),
@@ -657,9 +679,10 @@ impl<'a> Page<'a> {
             _ => "",
         };
 
-        // The title: one line per fact, escaped once at the end.
-        let mut title = cell_full_zh(id);
-        let _ = write!(title, "\n{id}\n状态：{state_zh}");
+        // The title: one line per fact, escaped at the end (its first two
+        // lines, the same on every page, come escaped from `title_head`).
+        let mut title = String::with_capacity(160);
+        let _ = write!(title, "\n状态：{state_zh}");
         if let Some(raw) = raw {
             let _ = write!(title, "\n原文：{raw}");
         }
@@ -712,6 +735,7 @@ impl<'a> Page<'a> {
         html.push_str("\" data-cell=\"");
         escape_into(html, id);
         html.push_str("\" title=\"");
+        html.push_str(&title_head(id));
         escape_into(html, &title);
         html.push_str("\"><span class=\"v\">");
         escape_into(html, shown);

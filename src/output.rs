@@ -475,24 +475,91 @@ pub fn set_batch_findings<'a>(
     to: &Path,
     findings: impl IntoIterator<Item = &'a Finding>,
 ) -> io::Result<Written> {
-    let mut report = read_report_file(from)?;
+    let old = fs::read(from)?;
+    let mut report: Json = serde_json::from_slice(&old).map_err(|e| not_a_report(from, e))?;
     let list = report
         .get_mut("findings")
         .and_then(Json::as_array_mut)
         .ok_or_else(|| not_a_report(from, "no findings array"))?;
+    let before = list.len();
     list.retain(|f| {
         !f.get("rule")
             .and_then(Json::as_str)
             .is_some_and(is_batch_rule)
     });
+    let unchanged = list.len() == before;
+    let mut added = Vec::new();
     for f in findings {
-        list.push(serde_json::to_value(f)?);
+        added.push(serde_json::to_value(f)?);
     }
-    let bytes = write_json(to, &report)?;
+    // When only findings are added, they are spliced into the bytes as
+    // written (the same bytes a full rewrite gives, without serialising
+    // the whole report again).
+    let spliced = if unchanged {
+        splice_findings(&old, &added)
+    } else {
+        None
+    };
+    list.extend(added);
+    let bytes = match spliced {
+        Some(bytes) => {
+            write_atomic(to, |w| w.write_all(&bytes))?;
+            bytes
+        }
+        None => write_json(to, &report)?,
+    };
     Ok(Written {
         json: report,
         bytes,
     })
+}
+
+/// The pretty-printed report `bytes` (as [`write_json`] writes it) with
+/// `added` appended to its top-level `findings` array; `None` when the
+/// array is not where that layout puts it.
+fn splice_findings(bytes: &[u8], added: &[Json]) -> Option<Vec<u8>> {
+    const KEY: &[u8] = b"\n  \"findings\": [";
+    let start = find(bytes, KEY)? + KEY.len();
+    let mut items = Vec::new();
+    for f in added {
+        let one = serde_json::to_vec_pretty(f).ok()?;
+        // Each finding one level deeper than the array (4 spaces); strings
+        // hold no raw newline, so every newline is the layout's.
+        items.extend_from_slice(b"\n    ");
+        for &b in &one {
+            items.push(b);
+            if b == b'\n' {
+                items.extend_from_slice(b"    ");
+            }
+        }
+        items.push(b',');
+    }
+    items.pop(); // the last comma
+    let mut out = Vec::with_capacity(bytes.len() + items.len() + 8);
+    if bytes.get(start) == Some(&b']') {
+        if added.is_empty() {
+            return Some(bytes.to_vec());
+        }
+        // `[]` → `[ …items… \n  ]`.
+        out.extend_from_slice(&bytes[..start]);
+        out.extend_from_slice(&items);
+        out.extend_from_slice(b"\n  ");
+        out.extend_from_slice(&bytes[start..]);
+    } else {
+        // The array's close is the first line that is `  ]` after it.
+        let close = start + find(&bytes[start..], b"\n  ]")?;
+        out.extend_from_slice(&bytes[..close]);
+        if !added.is_empty() {
+            out.push(b',');
+            out.extend_from_slice(&items);
+        }
+        out.extend_from_slice(&bytes[close..]);
+    }
+    Some(out)
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    memchr::memmem::find(haystack, needle)
 }
 
 /// Copies a file atomically (through a temporary file beside `to`).
@@ -714,6 +781,63 @@ mod tests {
         let none = dir.path().join("none.json");
         assert!(set_batch_findings(&none, &none, &r.findings).is_err());
         assert!(!none.exists());
+    }
+
+    #[test]
+    fn splicing_gives_the_bytes_of_a_full_rewrite() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let tricky = Finding::new(
+            "X-CARRY-OVER",
+            Severity::Warning,
+            vec![
+                "t3.carried_over.total".into(),
+                "t3.carried_forward.total".into(),
+            ],
+            "表三：上年结转\n  ]\n  \"findings\": [ 不符",
+            "text with a newline and \"quotes\"",
+        )
+        .with_detail(serde_json::json!({"others": [{"path": "a/b.html", "reason": "x"}], "n": []}));
+        let plain = Finding::new("X-DUPLICATE", Severity::Info, vec![], "乙", "b");
+        let own = Finding::new(
+            "T3-BALANCE",
+            Severity::Error,
+            vec!["t3.a.b".into()],
+            "甲",
+            "a",
+        );
+        for (k, (mine, added)) in [
+            (vec![], vec![plain.clone()]),
+            (vec![], vec![tricky.clone(), plain.clone()]),
+            (vec![own.clone()], vec![tricky.clone()]),
+            (
+                vec![own.clone(), own.clone()],
+                vec![plain.clone(), tricky.clone()],
+            ),
+            (vec![own.clone()], vec![]),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let mut r = Report::new(crate::schema::Source {
+                path: format!("in/{k}.txt"),
+                ..Default::default()
+            });
+            r.findings = mine;
+            let file = format!("{k}.json");
+            let path = dir.path().join(&file);
+            write_report(dir.path(), &file, &r).expect("write");
+            let written = set_batch_findings(&path, &path, &added).expect("set");
+            r.findings.extend(added);
+            let mut whole = serde_json::to_vec_pretty(&report_json(&r)).expect("json");
+            whole.push(b'\n');
+            assert_eq!(
+                String::from_utf8_lossy(&written.bytes),
+                String::from_utf8_lossy(&whole),
+                "case {k}"
+            );
+            assert_eq!(fs::read(&path).expect("read"), whole, "case {k}");
+            assert_eq!(written.json, report_json(&r), "case {k}");
+        }
     }
 
     #[test]

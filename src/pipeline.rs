@@ -520,6 +520,10 @@ fn remove_stale(out: &Path, entries: &[Entry]) -> anyhow::Result<()> {
 /// Deterministic and idempotent: the findings depend only on the facts in
 /// path order, each file is written by one worker, and a file finished
 /// twice is the same file.
+/// Reports of one related group whose cross-report findings are made and
+/// finished together (the findings of one slice are in memory at a time).
+const BATCH_SLICE: usize = 256;
+
 fn cross_report_phase(
     out: &Path,
     items: &mut [Item],
@@ -536,26 +540,35 @@ fn cross_report_phase(
         .par_iter()
         .map(|group| {
             let facts: Vec<BatchFacts> = group.iter().map(|&i| shared[i].facts.clone()).collect();
-            let found = check::run_batch(&facts);
-            drop(facts);
-            let mut new: Vec<Vec<&Finding>> = vec![Vec::new(); group.len()];
-            for (k, f) in &found {
-                match new.get_mut(*k) {
-                    Some(list) => list.push(f),
-                    None => {
-                        bail!("internal error: a batch finding for a report that does not exist")
+            let mut done = Vec::with_capacity(group.len());
+            // A slice of the group at a time: a group can be most of the
+            // batch (one agency's years, many copies of one file), and each
+            // report can have a long X-DUPLICATE finding.
+            for lo in (0..group.len()).step_by(BATCH_SLICE) {
+                let hi = (lo + BATCH_SLICE).min(group.len());
+                let found = check::run_batch_for(&facts, lo..hi);
+                let mut new: Vec<Vec<&Finding>> = vec![Vec::new(); hi - lo];
+                for (k, f) in &found {
+                    match k.checked_sub(lo).and_then(|k| new.get_mut(k)) {
+                        Some(list) => list.push(f),
+                        None => bail!(
+                            "internal error: a batch finding for a report that does not exist"
+                        ),
                     }
                 }
+                let part: anyhow::Result<Done> = group[lo..hi]
+                    .par_iter()
+                    .zip(new.par_iter())
+                    .map(|(&i, new)| {
+                        let rules: Vec<_> = new.iter().map(|f| (f.rule, f.severity)).collect();
+                        let spooled =
+                            finish_report(&reports_dir, &shared[i], new, &rules, renderer)?;
+                        Ok((i, rules, spooled))
+                    })
+                    .collect();
+                done.extend(part?);
             }
-            group
-                .par_iter()
-                .zip(new.par_iter())
-                .map(|(&i, new)| {
-                    let rules: Vec<_> = new.iter().map(|f| (f.rule, f.severity)).collect();
-                    let spooled = finish_report(&reports_dir, &shared[i], new, &rules, renderer)?;
-                    Ok((i, rules, spooled))
-                })
-                .collect()
+            Ok(done)
         })
         .collect();
     let mut spooled: Vec<Option<Spooled>> = vec![None; items.len()];
@@ -1636,6 +1649,18 @@ mod tests {
         }
         grouped.sort_by_key(|(i, _)| *i);
         assert_eq!(grouped, whole);
+
+        // A slice at a time, as the cross-report phase makes them.
+        for size in 1..=facts.len() {
+            let mut sliced: Vec<(usize, Finding)> = Vec::new();
+            for lo in (0..facts.len()).step_by(size) {
+                let hi = (lo + size).min(facts.len());
+                let part = check::run_batch_for(&facts, lo..hi);
+                assert!(part.iter().all(|(i, _)| (lo..hi).contains(i)));
+                sliced.extend(part);
+            }
+            assert_eq!(sliced, whole, "slices of {size}");
+        }
     }
 
     #[test]

@@ -34,6 +34,7 @@
 //! batch rule to a batch.
 
 use indexmap::IndexMap;
+use std::ops::Range;
 
 use crate::schema::{Finding, Report, Severity};
 
@@ -148,10 +149,11 @@ pub trait BatchRule: Sync {
     fn summary(&self) -> &'static str;
     /// The same in Chinese.
     fn summary_zh(&self) -> &'static str;
-    /// Checks the batch: pushes `(report index, finding)` for every finding,
-    /// the index being the report's position in `batch`. A finding about two
-    /// reports is pushed once for each of them, with that report's cells.
-    fn check(&self, batch: &[BatchFacts], out: &mut Vec<(usize, Finding)>);
+    /// Checks the batch: pushes `(report index, finding)` for every finding
+    /// of a report whose index (its position in `batch`) is in `only`. A
+    /// finding about two reports is pushed once for each of them, with that
+    /// report's cells.
+    fn check(&self, batch: &[BatchFacts], only: Range<usize>, out: &mut Vec<(usize, Finding)>);
 }
 
 /// Every implemented batch rule, sorted by id.
@@ -171,9 +173,16 @@ pub fn batch_rule(id: &str) -> Option<&'static dyn BatchRule> {
 /// the order the rule produced them. The result depends only on `batch`
 /// (and its order), never on timing.
 pub fn run_batch(batch: &[BatchFacts]) -> Vec<(usize, Finding)> {
+    run_batch_for(batch, 0..batch.len())
+}
+
+/// [`run_batch`], keeping only the findings of the reports whose index is
+/// in `only` (and computing only those: a large batch's findings can be
+/// made a slice at a time).
+pub fn run_batch_for(batch: &[BatchFacts], only: Range<usize>) -> Vec<(usize, Finding)> {
     let mut out = Vec::new();
     for r in BATCH_RULES {
-        r.check(batch, &mut out);
+        r.check(batch, only.clone(), &mut out);
     }
     out.sort_by_key(|(i, _)| *i); // stable: keeps the rule order per report
     out

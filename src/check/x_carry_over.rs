@@ -39,6 +39,7 @@
 //! ```
 
 use serde_json::json;
+use std::ops::Range;
 
 use super::batch::{consecutive_pairs, same, BatchFacts};
 use super::labels::{col_en, col_zh};
@@ -68,8 +69,12 @@ impl BatchRule for XCarryOver {
         "同一机关相邻两年：表三各列 上年结转(Y) = 结转下年度继续办理(Y−1)"
     }
 
-    fn check(&self, batch: &[BatchFacts], out: &mut Vec<(usize, Finding)>) {
+    fn check(&self, batch: &[BatchFacts], only: Range<usize>, out: &mut Vec<(usize, Finding)>) {
+        let start = out.len();
         for (p, n) in consecutive_pairs(batch) {
+            if !only.contains(&p) && !only.contains(&n) {
+                continue;
+            }
             let (prev, next) = (&batch[p], &batch[n]);
             for (i, col) in T3_COLS.iter().enumerate() {
                 let blank_is_zero = *col != "total";
@@ -129,6 +134,13 @@ impl BatchRule for XCarryOver {
                 ));
             }
         }
+        // A pair with one report outside `only` gave findings for both.
+        let mut k = 0;
+        out.retain(|(i, _)| {
+            let keep = k < start || only.contains(i);
+            k += 1;
+            keep
+        });
     }
 }
 
@@ -141,7 +153,7 @@ mod tests {
     fn run(reports: &[Report]) -> Vec<(usize, Finding)> {
         let facts: Vec<BatchFacts> = reports.iter().map(BatchFacts::from_report).collect();
         let mut out = Vec::new();
-        XCarryOver.check(&facts, &mut out);
+        XCarryOver.check(&facts, 0..facts.len(), &mut out);
         out
     }
 

@@ -30,6 +30,7 @@
 //! ```
 
 use std::collections::HashMap;
+use std::ops::Range;
 
 use serde_json::json;
 
@@ -72,7 +73,7 @@ impl BatchRule for XDuplicate {
         "两份输入是同一份报告（内容相同，或同一机关同一年度）"
     }
 
-    fn check(&self, batch: &[BatchFacts], out: &mut Vec<(usize, Finding)>) {
+    fn check(&self, batch: &[BatchFacts], only: Range<usize>, out: &mut Vec<(usize, Finding)>) {
         let mut by_hash: HashMap<(&str, Option<&str>), Vec<usize>> = HashMap::new();
         let mut by_agency_year: HashMap<(&str, i32), Vec<usize>> = HashMap::new();
         for (i, f) in batch.iter().enumerate() {
@@ -84,7 +85,7 @@ impl BatchRule for XDuplicate {
             }
         }
         const NONE: &[usize] = &[];
-        for (i, f) in batch.iter().enumerate() {
+        for (i, f) in batch.iter().enumerate().take(only.end).skip(only.start) {
             let same_hash = hash_key(f)
                 .and_then(|h| by_hash.get(&h))
                 .map_or(NONE, Vec::as_slice);
@@ -217,7 +218,7 @@ mod tests {
     fn run(reports: &[Report]) -> Vec<(usize, Finding)> {
         let facts: Vec<BatchFacts> = reports.iter().map(BatchFacts::from_report).collect();
         let mut out = Vec::new();
-        XDuplicate.check(&facts, &mut out);
+        XDuplicate.check(&facts, 0..facts.len(), &mut out);
         out
     }
 

@@ -34,6 +34,7 @@
 //! ```
 
 use serde_json::json;
+use std::ops::Range;
 
 use super::batch::{consecutive_pairs, BatchFacts, CellFact, STOCK_ROWS};
 use super::labels::{row_en, row_zh};
@@ -64,8 +65,12 @@ impl BatchRule for XStock {
         "同一机关相邻两年：表二 现行有效件数(Y) = 现行有效件数(Y−1) + 本年制发(Y) − 本年废止(Y)"
     }
 
-    fn check(&self, batch: &[BatchFacts], out: &mut Vec<(usize, Finding)>) {
+    fn check(&self, batch: &[BatchFacts], only: Range<usize>, out: &mut Vec<(usize, Finding)>) {
+        let start = out.len();
         for (p, n) in consecutive_pairs(batch) {
+            if !only.contains(&p) && !only.contains(&n) {
+                continue;
+            }
             let (prev, next) = (&batch[p], &batch[n]);
             let (Some(ps), Some(ns)) = (prev.stock, next.stock) else {
                 continue;
@@ -145,6 +150,13 @@ impl BatchRule for XStock {
                 ));
             }
         }
+        // A pair with one report outside `only` gave findings for both.
+        let mut k = 0;
+        out.retain(|(i, _)| {
+            let keep = k < start || only.contains(i);
+            k += 1;
+            keep
+        });
     }
 }
 
@@ -172,7 +184,7 @@ mod tests {
     fn run(reports: &[Report]) -> Vec<(usize, Finding)> {
         let facts: Vec<BatchFacts> = reports.iter().map(BatchFacts::from_report).collect();
         let mut out = Vec::new();
-        XStock.check(&facts, &mut out);
+        XStock.check(&facts, 0..facts.len(), &mut out);
         out
     }
 

@@ -357,6 +357,9 @@ pub fn write_atomic(
         write(&mut w)?;
         w.flush()
     });
+    if result.is_ok() {
+        keep_replaced(path);
+    }
     match result.and_then(|()| fs::rename(&tmp, path)) {
         Ok(()) => Ok(()),
         Err(e) => {
@@ -568,6 +571,44 @@ pub fn copy_atomic(from: &Path, to: &Path) -> io::Result<()> {
     write_atomic(to, |w| io::copy(&mut src, w).map(|_| ()))
 }
 
+/// The folder, beside the files a run replaces, that keeps the replaced
+/// files until the run ends ([`keep_replaced`], [`empty_trash`]).
+pub const TRASH_DIR: &str = ".replaced.tmp";
+
+/// Before `path` is replaced by a rename, links the file it holds into
+/// [`TRASH_DIR`] beside it, so that its inode is not freed until the run
+/// ends. On ext4 every new file skips over the recently freed inodes of
+/// its folder's group: a run that replaced files as it went (a rerun, the
+/// reports that get cross-report findings) made each later file slower to
+/// create, a quarter of the run's time on 20,000 reports. Best effort: a
+/// file that cannot be linked is replaced all the same.
+fn keep_replaced(path: &Path) {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let Some(dir) = path.parent() else {
+        return;
+    };
+    let trash = dir.join(TRASH_DIR);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let kept = trash.join(format!("{}-{n}", std::process::id()));
+    match fs::hard_link(path, &kept) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound && path.exists() => {
+            // The first replaced file of this folder: make the trash.
+            let _ = fs::create_dir(&trash);
+            let _ = fs::hard_link(path, &kept);
+        }
+        _ => {}
+    }
+}
+
+/// Removes the files a run replaced (the [`TRASH_DIR`] of `dir`), once no
+/// more files will be created: their inodes are freed all at once.
+pub fn empty_trash(dir: &Path) -> io::Result<()> {
+    match fs::remove_dir_all(dir.join(TRASH_DIR)) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
 /// Whether a file name is one of [`write_atomic`]'s temporary files
 /// (`.<name>.tmp`).
 pub fn is_temp_file(name: &str) -> bool {
@@ -575,7 +616,8 @@ pub fn is_temp_file(name: &str) -> bool {
 }
 
 /// Removes the temporary files a killed run may have left in `dir` (not
-/// recursive; a missing folder is fine). Returns how many were removed.
+/// recursive, but with the files it kept in [`TRASH_DIR`]; a missing folder
+/// is fine). Returns how many temporary files were removed.
 pub fn remove_temp_files(dir: &Path) -> io::Result<usize> {
     let list = match fs::read_dir(dir) {
         Ok(list) => list,
@@ -590,6 +632,7 @@ pub fn remove_temp_files(dir: &Path) -> io::Result<usize> {
             n += 1;
         }
     }
+    empty_trash(dir)?;
     Ok(n)
 }
 
@@ -838,6 +881,32 @@ mod tests {
             assert_eq!(fs::read(&path).expect("read"), whole, "case {k}");
             assert_eq!(written.json, report_json(&r), "case {k}");
         }
+    }
+
+    #[test]
+    fn replaced_files_are_kept_until_the_trash_is_emptied() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("a.json");
+        write_atomic(&path, |w| w.write_all(b"first")).expect("write");
+        assert!(!dir.path().join(TRASH_DIR).exists(), "nothing replaced yet");
+        write_atomic(&path, |w| w.write_all(b"second")).expect("write");
+        write_atomic(&path, |w| w.write_all(b"third")).expect("write");
+        assert_eq!(fs::read(&path).expect("read"), b"third");
+        let mut kept: Vec<Vec<u8>> = fs::read_dir(dir.path().join(TRASH_DIR))
+            .expect("trash")
+            .map(|e| fs::read(e.expect("entry").path()).expect("read"))
+            .collect();
+        kept.sort();
+        assert_eq!(kept, [b"first".to_vec(), b"second".to_vec()]);
+        empty_trash(dir.path()).expect("empty");
+        assert!(!dir.path().join(TRASH_DIR).exists());
+        empty_trash(dir.path()).expect("twice is fine");
+        // A killed run's trash goes with its temporary files.
+        write_atomic(&path, |w| w.write_all(b"fourth")).expect("write");
+        assert!(dir.path().join(TRASH_DIR).exists());
+        remove_temp_files(dir.path()).expect("clean");
+        assert!(!dir.path().join(TRASH_DIR).exists());
+        assert_eq!(fs::read(&path).expect("read"), b"fourth");
     }
 
     #[test]

@@ -460,6 +460,19 @@ fn finish(
     let elapsed = start.elapsed();
     summary::write(out, &totals, &entries, elapsed, jobs, shard)
         .with_context(|| format!("could not write {}", out.join("summary.json").display()))?;
+    // The files this run replaced, freed now that it creates no more.
+    for dir in [
+        out.to_path_buf(),
+        out.join(output::REPORTS_DIR),
+        out.join(output::review::REVIEW_DIR),
+    ] {
+        output::empty_trash(&dir).with_context(|| {
+            format!(
+                "could not remove the files this run replaced in {}",
+                dir.display()
+            )
+        })?;
+    }
     Ok(RunSummary {
         entries,
         totals,

@@ -369,6 +369,18 @@ pub fn write_atomic(
     }
 }
 
+/// Writes `bytes` to `path` as [`write_atomic`] does, unless `path`
+/// already holds exactly these bytes (a rerun over unchanged inputs): then
+/// it is left alone, and no file is created or replaced.
+pub fn write_bytes(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    if let Ok(meta) = fs::metadata(path) {
+        if meta.is_file() && meta.len() == bytes.len() as u64 && fs::read(path)? == bytes {
+            return Ok(());
+        }
+    }
+    write_atomic(path, |w| w.write_all(bytes))
+}
+
 /// The `tool` object of every report file: which program wrote it.
 /// `--resume` reuses a report only when it was written by this version.
 pub fn tool_json() -> Json {
@@ -423,6 +435,78 @@ pub fn write_report(reports_dir: &Path, file: &str, report: &Report) -> io::Resu
     Ok(Written { json, bytes })
 }
 
+/// Writes one report for a run whose cross-report findings come later
+/// ([`set_batch_findings`]). When `reports_dir/file` already holds this
+/// report with cross-report findings appended (a rerun over the same
+/// input), the file is left as it is and the key of the findings it holds
+/// is returned: the cross-report phase then rewrites it only if they
+/// changed. Otherwise the report is written ([`write_report`]) and the
+/// result is `None`.
+pub fn write_report_for_batch(
+    reports_dir: &Path,
+    file: &str,
+    report: &Report,
+) -> io::Result<Option<stored::BatchKey>> {
+    let path = reports_dir.join(file);
+    let json = report_json(report);
+    let mut bytes = Vec::with_capacity(64 * 1024);
+    serde_json::to_writer_pretty(&mut bytes, &json)?;
+    bytes.push(b'\n');
+    drop(json);
+    if let Ok(existing) = fs::read(&path) {
+        if existing == bytes {
+            return Ok(None);
+        }
+        if let Some(key) = appended_batch_findings(&existing, &bytes) {
+            return Ok(Some(key));
+        }
+    }
+    write_atomic(&path, |w| w.write_all(&bytes))?;
+    Ok(None)
+}
+
+/// When `existing` is `new` with findings appended to its top-level
+/// `findings` array, all of cross-report rules, as [`set_batch_findings`]
+/// splices them: the key of those findings.
+fn appended_batch_findings(existing: &[u8], new: &[u8]) -> Option<stored::BatchKey> {
+    const KEY: &[u8] = b"\n  \"findings\": [";
+    let start = find(new, KEY)? + KEY.len();
+    let (prefix, suffix, items) = if new.get(start) == Some(&b']') {
+        let (prefix, suffix) = (&new[..start], &new[start + 1..]);
+        let middle = existing
+            .strip_prefix(prefix)?
+            .strip_suffix(suffix)?
+            .strip_suffix(b"\n  ]")?;
+        (prefix, suffix, middle)
+    } else {
+        let close = start + find(&new[start..], b"\n  ]")?;
+        let (prefix, suffix) = (&new[..close], &new[close..]);
+        let middle = existing
+            .strip_prefix(prefix)?
+            .strip_suffix(suffix)?
+            .strip_prefix(b",")?;
+        (prefix, suffix, middle)
+    };
+    if existing.len() < prefix.len() + suffix.len() + items.len() {
+        return None;
+    }
+    let mut array = Vec::with_capacity(items.len() + 2);
+    array.push(b'[');
+    array.extend_from_slice(items);
+    array.push(b']');
+    let list: Vec<Json> = serde_json::from_slice(&array).ok()?;
+    let all_batch = !list.is_empty()
+        && list.iter().all(|f| {
+            f.get("rule")
+                .and_then(Json::as_str)
+                .is_some_and(is_batch_rule)
+        });
+    if !all_batch {
+        return None;
+    }
+    stored::key_of(list)
+}
+
 /// A report file as written: its JSON and its bytes.
 pub struct Written {
     /// The report object ([`report_json`]).
@@ -437,7 +521,7 @@ fn write_json(path: &Path, value: &Json) -> io::Result<Vec<u8>> {
     let mut bytes = Vec::with_capacity(64 * 1024);
     serde_json::to_writer_pretty(&mut bytes, value)?;
     bytes.push(b'\n');
-    write_atomic(path, |w| w.write_all(&bytes))?;
+    write_bytes(path, &bytes)?;
     Ok(bytes)
 }
 
@@ -506,7 +590,7 @@ pub fn set_batch_findings<'a>(
     list.extend(added);
     let bytes = match spliced {
         Some(bytes) => {
-            write_atomic(to, |w| w.write_all(&bytes))?;
+            write_bytes(to, &bytes)?;
             bytes
         }
         None => write_json(to, &report)?,
@@ -881,6 +965,75 @@ mod tests {
             assert_eq!(fs::read(&path).expect("read"), whole, "case {k}");
             assert_eq!(written.json, report_json(&r), "case {k}");
         }
+    }
+
+    #[test]
+    fn a_rerun_keeps_a_report_that_only_gained_batch_findings() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let own = Finding::new(
+            "T3-BALANCE",
+            Severity::Error,
+            vec!["t3.a.b".into()],
+            "甲",
+            "a",
+        );
+        let dup = Finding::new("X-DUPLICATE", Severity::Info, vec![], "乙", "b")
+            .with_detail(serde_json::json!({"others": [{"path": "x", "reason": "same_content"}]}));
+        let carry = Finding::new(
+            "X-CARRY-OVER",
+            Severity::Warning,
+            vec!["t3.carried_over.total".into()],
+            "丙",
+            "c",
+        );
+        for (k, mine) in [vec![], vec![own.clone()], vec![own.clone(), own.clone()]]
+            .into_iter()
+            .enumerate()
+        {
+            let mut r = Report::new(crate::schema::Source {
+                path: format!("in/{k}.txt"),
+                ..Default::default()
+            });
+            r.findings = mine;
+            let file = format!("{k}.json");
+            let path = dir.path().join(&file);
+            // First run: written, then given its batch findings.
+            assert_eq!(
+                write_report_for_batch(dir.path(), &file, &r).expect("write"),
+                None
+            );
+            let added = [dup.clone(), carry.clone()];
+            set_batch_findings(&path, &path, &added).expect("set");
+            let finished = fs::read(&path).expect("read");
+            // Rerun: the file is kept, with the key of what it holds.
+            let key = write_report_for_batch(dir.path(), &file, &r).expect("rerun");
+            assert_eq!(key, stored::batch_key(&added), "case {k}");
+            assert_eq!(fs::read(&path).expect("read"), finished, "case {k}");
+            // Another report under that name: written afresh.
+            let mut other = r.clone();
+            other.meta.year = Some(1999);
+            assert_eq!(
+                write_report_for_batch(dir.path(), &file, &other).expect("w"),
+                None
+            );
+            let json: Json = serde_json::from_slice(&fs::read(&path).expect("read")).expect("json");
+            assert_eq!(json, report_json(&other), "case {k}");
+        }
+        // A file whose extra finding is not a batch rule's is rewritten.
+        let mut r = Report::new(crate::schema::Source::default());
+        r.findings = vec![own.clone()];
+        write_report_for_batch(dir.path(), "o.json", &r).expect("write");
+        let mut more = r.clone();
+        more.findings.push(own.clone());
+        write_report(dir.path(), "o.json", &more).expect("write");
+        assert_eq!(
+            write_report_for_batch(dir.path(), "o.json", &r).expect("w"),
+            None
+        );
+        let json: Json =
+            serde_json::from_slice(&fs::read(dir.path().join("o.json")).expect("read"))
+                .expect("json");
+        assert_eq!(json, report_json(&r));
     }
 
     #[test]

@@ -623,7 +623,7 @@ fn finish_report(
     let result = if key == item.batch {
         fs::read(&from).and_then(|bytes| {
             if item.from.is_some() {
-                output::write_atomic(&to, |w| w.write_all(&bytes))?;
+                output::write_bytes(&to, &bytes)?;
             }
             renderer.put_bytes(&bytes, &to, &entry)
         })
@@ -1456,12 +1456,13 @@ fn write_reports(
     };
     let mut done = Vec::with_capacity(reports.len());
     for (k, (report, file)) in reports.iter().zip(files).enumerate() {
-        output::write_report(reports_dir, &file, report).map_err(|e| (file.clone(), e))?;
+        let batch = output::write_report_for_batch(reports_dir, &file, report)
+            .map_err(|e| (file.clone(), e))?;
         let secs = if k == 0 { seconds } else { 0.0 };
         done.push(Item {
             entry: Entry::new(report, file, secs),
             facts: BatchFacts::from_report(report),
-            batch: None,
+            batch,
             from: None,
         });
     }

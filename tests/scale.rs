@@ -167,6 +167,22 @@ fn reruns_with_or_without_resume_give_identical_outputs() {
     // The same run twice, then resumed twice: the same files each time
     // (the X findings are replaced, not appended again).
     ok(dir, &["extract", "in", "--out", "out2", "-q", "-j", "1"]);
+    // A rerun leaves the reports and pages that did not change alone (the
+    // same inode, not a copy with the same bytes), X findings and all.
+    let modified = |sub: &str| -> Vec<(String, std::time::SystemTime)> {
+        let mut v: Vec<_> = fs::read_dir(dir.join("out").join(sub))
+            .expect("dir")
+            .map(|e| {
+                let e = e.expect("entry");
+                let name = e.file_name().to_string_lossy().into_owned();
+                (name, e.metadata().expect("meta").modified().expect("mtime"))
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let before = (modified("reports"), modified("review"));
+    std::thread::sleep(Duration::from_millis(20));
     for args in [
         &["extract", "in", "--out", "out", "-q"][..],
         &["extract", "in", "--out", "out", "-q", "--resume"],
@@ -176,6 +192,10 @@ fn reruns_with_or_without_resume_give_identical_outputs() {
         assert!(
             snapshot(&dir.join("out")) == first,
             "{args:?} changed files"
+        );
+        assert!(
+            (modified("reports"), modified("review")) == before,
+            "{args:?} rewrote unchanged files"
         );
         assert_eq!(summary(&dir.join("out")), first_summary, "{args:?}");
     }

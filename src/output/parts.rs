@@ -98,7 +98,7 @@ impl Renderer {
             index: format!("../{}", review::INDEX_FILE),
         };
         let html = review::render_page(report, &links);
-        write_atomic(&self.review.join(&page), |w| w.write_all(html.as_bytes()))?;
+        super::write_bytes(&self.review.join(&page), html.as_bytes())?;
         drop(html);
 
         let mut buf = Vec::with_capacity(written.len());

@@ -58,7 +58,8 @@ pub fn batch_key<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Option<
     key_of(list)
 }
 
-fn key_of(list: Vec<Json>) -> Option<BatchKey> {
+/// The [`BatchKey`] of findings as JSON values.
+pub fn key_of(list: Vec<Json>) -> Option<BatchKey> {
     if list.is_empty() {
         return None;
     }

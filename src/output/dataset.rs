@@ -56,14 +56,14 @@ pub fn dataset_header() -> Vec<String> {
         .collect()
 }
 
-/// The JSON pointers of the value columns of `dataset.csv` (every column
-/// but the finding counts), in column order.
-pub(super) fn value_pointers() -> Vec<String> {
+/// The paths (JSON keys from the top) of the value columns of
+/// `dataset.csv` (every column but the finding counts), in column order.
+pub(super) fn value_pointers() -> Vec<Vec<String>> {
     let header = dataset_header();
     header
         .iter()
         .take(header.len() - DATASET_COUNT_COLUMNS.len())
-        .map(|col| format!("/{}", col.replace('.', "/")))
+        .map(|col| col.split('.').map(str::to_string).collect())
         .collect()
 }
 
@@ -88,7 +88,7 @@ pub(super) fn write_heads(
 pub(super) fn write_csv_row(
     buf: &mut Vec<u8>,
     report: &Json,
-    pointers: &[String],
+    pointers: &[Vec<String>],
 ) -> std::io::Result<()> {
     let mut rows = csv::Writer::from_writer(buf);
     write_dataset_row(&mut rows, report, pointers)?;
@@ -105,14 +105,45 @@ pub(super) fn write_finding_rows(buf: &mut Vec<u8>, report: &Json) -> std::io::R
 fn write_dataset_row<W: Write>(
     rows: &mut csv::Writer<W>,
     report: &Json,
-    pointers: &[String],
+    pointers: &[Vec<String>],
 ) -> std::io::Result<()> {
-    let mut record: Vec<String> = pointers.iter().map(|p| field(report.pointer(p))).collect();
+    // Consecutive columns share their row object (`t3.disclosed.*`): it is
+    // looked up once.
+    let mut parent: Option<(&[String], Option<&Json>)> = None;
+    let mut text = String::new();
+    for path in pointers {
+        let Some((last, head)) = path.split_last() else {
+            continue;
+        };
+        let object = match parent {
+            Some((h, o)) if h == head => o,
+            _ => {
+                let o = head.iter().try_fold(report, |v, k| v.get(k.as_str()));
+                parent = Some((head, o));
+                o
+            }
+        };
+        let value = object.and_then(|o| o.get(last.as_str()));
+        rows.write_field(field_text(value, &mut text))?;
+    }
     let (errors, warnings) = severity_counts(report);
-    record.push(errors.to_string());
-    record.push(warnings.to_string());
-    rows.write_record(&record)?;
+    rows.write_field(errors.to_string())?;
+    rows.write_field(warnings.to_string())?;
+    rows.write_record(None::<&[u8]>)?;
     Ok(())
+}
+
+/// [`field`] without a copy of strings: `buf` holds numbers' text.
+fn field_text<'a>(v: Option<&'a Json>, buf: &'a mut String) -> &'a str {
+    match v {
+        None | Some(Json::Null) => "",
+        Some(Json::String(s)) => s,
+        Some(other) => {
+            buf.clear();
+            let _ = std::fmt::Write::write_fmt(buf, format_args!("{other}"));
+            buf
+        }
+    }
 }
 
 fn finding_rows<W: Write>(rows: &mut csv::Writer<W>, report: &Json) -> std::io::Result<()> {

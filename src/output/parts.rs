@@ -53,8 +53,8 @@ pub struct Renderer {
     /// The review folder, canonical (for the links to the sources).
     page_dir: Option<PathBuf>,
     cwd: Option<PathBuf>,
-    /// JSON pointers of the `dataset.csv` value columns.
-    pointers: Vec<String>,
+    /// Paths of the `dataset.csv` value columns.
+    pointers: Vec<Vec<String>>,
     spool_path: PathBuf,
     /// The spool and its length.
     spool: Mutex<(File, u64)>,

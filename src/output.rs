@@ -429,10 +429,8 @@ pub fn report_json(report: &Report) -> Json {
 
 /// Writes one report as `reports_dir/file` ([`report_json`]): pretty JSON,
 /// UTF-8, newline at the end.
-pub fn write_report(reports_dir: &Path, file: &str, report: &Report) -> io::Result<Written> {
-    let json = report_json(report);
-    let bytes = write_json(&reports_dir.join(file), &json)?;
-    Ok(Written { json, bytes })
+pub fn write_report(reports_dir: &Path, file: &str, report: &Report) -> io::Result<()> {
+    write_json(&reports_dir.join(file), &report_json(report)).map(drop)
 }
 
 /// Writes one report for a run whose cross-report findings come later
@@ -448,11 +446,7 @@ pub fn write_report_for_batch(
     report: &Report,
 ) -> io::Result<Option<stored::BatchKey>> {
     let path = reports_dir.join(file);
-    let json = report_json(report);
-    let mut bytes = Vec::with_capacity(64 * 1024);
-    serde_json::to_writer_pretty(&mut bytes, &json)?;
-    bytes.push(b'\n');
-    drop(json);
+    let bytes = report_bytes(&report_json(report))?;
     if let Ok(existing) = fs::read(&path) {
         if existing == bytes {
             return Ok(None);
@@ -518,10 +512,16 @@ pub struct Written {
 /// Writes a JSON value as a report file is written: pretty, newline at the
 /// end, atomically. Returns the bytes written.
 fn write_json(path: &Path, value: &Json) -> io::Result<Vec<u8>> {
+    let bytes = report_bytes(value)?;
+    write_bytes(path, &bytes)?;
+    Ok(bytes)
+}
+
+/// A report file's bytes: pretty JSON and a newline.
+fn report_bytes(value: &Json) -> io::Result<Vec<u8>> {
     let mut bytes = Vec::with_capacity(64 * 1024);
     serde_json::to_writer_pretty(&mut bytes, value)?;
     bytes.push(b'\n');
-    write_bytes(path, &bytes)?;
     Ok(bytes)
 }
 
@@ -649,14 +649,8 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     memchr::memmem::find(haystack, needle)
 }
 
-/// Copies a file atomically (through a temporary file beside `to`).
-pub fn copy_atomic(from: &Path, to: &Path) -> io::Result<()> {
-    let mut src = File::open(from)?;
-    write_atomic(to, |w| io::copy(&mut src, w).map(|_| ()))
-}
-
 /// The folder, beside the files a run replaces, that keeps the replaced
-/// files until the run ends ([`keep_replaced`], [`empty_trash`]).
+/// files until the run ends (`keep_replaced`, [`empty_trash`]).
 pub const TRASH_DIR: &str = ".replaced.tmp";
 
 /// Before `path` is replaced by a rename, links the file it holds into

@@ -27,13 +27,15 @@
 //!    converted now, in batches, one LibreOffice per worker
 //!    ([`ingest::convert`]), then read like the rest. Without it they are
 //!    `unsupported` error reports from step 3 on.
-//! 5. The cross-report phase: the batch rules compare the reports through
-//!    their facts; every report whose cross-report (X) findings changed is
-//!    re-written with its previous X findings replaced by the new ones.
-//! 6. The exports are streamed from the report files in path order, then
-//!    the review pages (`index.html`, `review/`); reports and pages of
-//!    inputs that are not part of the run are removed; `summary.json` is
-//!    written last.
+//! 5. The finishing pass (`cross_report_phase`): the batch rules compare
+//!    the reports through their facts; every report whose cross-report (X)
+//!    findings changed is re-written with its previous X findings replaced
+//!    by the new ones, and every report's review page and export rows are
+//!    rendered once, from its file as finished ([`output::parts`]).
+//! 6. The exports and `index.html` are assembled from the rendered rows in
+//!    path order; reports and pages of inputs that are not part of the run
+//!    are removed; `summary.json` is written last, and the files the run
+//!    replaced are freed ([`output::empty_trash`]).
 //!
 //! # `ogi merge`
 //!

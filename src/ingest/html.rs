@@ -9,7 +9,7 @@
 //!    treated as a lie and [`decode_text`] falls through to strict UTF-8,
 //!    GB18030 and chardetng.
 //! 2. **Slim.** Most bytes of a served page are attributes (inline `style`)
-//!    the reader never needs, and the parser pays for each. [`slim`]
+//!    the reader never needs, and the parser pays for each. `slim`
 //!    tokenizes the page exactly as the HTML tokenizer does and rewrites it
 //!    with only `colspan`/`rowspan`/`type` kept, `<span>`/`<o:p>` wrappers
 //!    around plain text and script/style content left out: half the parse

@@ -2,23 +2,20 @@
 //! `dataset.jsonl`, its row of `dataset.csv`, its rows of `findings.csv`
 //! and its row of `index.html`, plus its review page.
 //!
-//! A worker renders them from the report JSON it has just written (no file
-//! is read back) and parks the four pieces in the *spool*, one hidden
-//! temporary file in the output folder (`.spool.tmp`), remembering where
-//! ([`Spooled`]). Once the batch is complete, [`Renderer::finish`] writes
-//! each export by copying the pieces in entry order: the exports hold no
-//! report in memory and parse no JSON, whatever the size of the batch.
-//!
-//! A report whose file changes after its worker is done (the cross-report
-//! findings) is rendered again from the new JSON; a report that no worker
-//! rendered (`--resume`, `ogi merge`) is rendered from its file
-//! ([`Renderer::put_file`]). Either way the pieces are those the file gives:
-//! the same bytes whatever path a report took.
+//! Once every report is written, the finishing pass gives each report its
+//! cross-report findings and renders it once, from the file as finished:
+//! from the JSON that added the findings ([`Renderer::put_report`]), or from
+//! the file's bytes when it did not change ([`Renderer::put_bytes`]). The
+//! page is written, and the four pieces are parked in the *spool*, one
+//! hidden temporary file in the output folder (`.spool.tmp`), remembering
+//! where ([`Spooled`]). [`Renderer::finish`] then writes each export by
+//! copying the pieces in entry order: the exports hold no report in memory
+//! and parse no JSON, whatever the size of the batch, and the `jsonl` line
+//! is the report file minified ([`minify_into`]), not serialised again.
 
 use super::review::{self, Links};
 use super::{write_atomic, Entry, Totals, REPORTS_DIR};
 use anyhow::Context as _;
-use rayon::prelude::*;
 use serde_json::Value as Json;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
@@ -48,7 +45,6 @@ impl Spooled {
 /// workers (`&self`).
 pub struct Renderer {
     out: PathBuf,
-    reports: PathBuf,
     review: PathBuf,
     /// The review folder, canonical (for the links to the sources).
     page_dir: Option<PathBuf>,
@@ -74,7 +70,6 @@ impl Renderer {
             .open(&spool_path)?;
         Ok(Renderer {
             out: out.to_path_buf(),
-            reports: out.join(REPORTS_DIR),
             page_dir: fs::canonicalize(&review).ok(),
             review,
             cwd: std::env::current_dir()
@@ -127,8 +122,9 @@ impl Renderer {
     }
 
     /// Renders the report in `reports/<entry.file>` (see [`Self::put_report`]).
+    #[cfg(test)]
     pub fn put_file(&self, entry: &Entry) -> io::Result<Spooled> {
-        let path = self.reports.join(&entry.file);
+        let path = self.out.join(REPORTS_DIR).join(&entry.file);
         let bytes = fs::read(&path)?;
         self.put_bytes(&bytes, &path, entry)
     }
@@ -211,9 +207,11 @@ impl Drop for Renderer {
     }
 }
 
-/// Renders every entry from its report file and writes the exports: what
-/// a batch whose reports were all written earlier needs.
+/// Renders every entry from its report file and writes the exports (the
+/// tests' way of making the exports of reports they wrote).
+#[cfg(test)]
 pub fn write_from_files(out: &Path, entries: &[Entry], totals: &Totals) -> anyhow::Result<()> {
+    use rayon::prelude::*;
     let renderer = Renderer::new(out)
         .with_context(|| format!("could not prepare the exports in {}", out.display()))?;
     let spooled: Vec<Spooled> = entries

@@ -47,7 +47,11 @@
 //! A workbook that holds a report on each of several sheets gives one report
 //! per sheet: `<name>#<sheet>.json`, the sheet name made safe the same way
 //! (and shortened; see [`sheet_file_names`]). `#` never occurs in `<name>`
-//! itself, so these names cannot meet another input's.
+//! itself, so these names cannot meet another input's. The reports of one
+//! workbook come in file-name order in every output (as `--resume` and
+//! `ogi merge` find them), and each says how many there are
+//! (`source.sheet_reports`), so that `--resume` takes over a workbook only
+//! when all of them are there.
 //!
 //! ## `dataset.csv` columns
 //!

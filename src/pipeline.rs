@@ -252,6 +252,11 @@ pub fn run_extract(opts: &ExtractOptions) -> anyhow::Result<RunSummary> {
     let jobs = opts.jobs.unwrap_or_else(default_jobs).max(1);
     let pool = thread_pool(jobs)?;
 
+    let sheet_files = if opts.resume {
+        sheet_report_files(&reports_dir)
+    } else {
+        HashMap::new()
+    };
     let bar = progress_bar(inputs.len() as u64, opts.quiet);
     let reused = AtomicUsize::new(0);
     let failed = AtomicBool::new(false);
@@ -288,6 +293,7 @@ pub fn run_extract(opts: &ExtractOptions) -> anyhow::Result<RunSummary> {
                     match reuse(
                         &reports_dir,
                         &names[i],
+                        sheet_files.get(&names[i]).map(Vec::as_slice),
                         input,
                         opts.max_bytes,
                         converter.is_some(),
@@ -295,8 +301,12 @@ pub fn run_extract(opts: &ExtractOptions) -> anyhow::Result<RunSummary> {
                         Ok(mut stored) => {
                             bar.inc(1);
                             reused.fetch_add(1, Ordering::Relaxed);
-                            stored.entry.seconds = t.elapsed().as_secs_f64();
-                            return Slot::Done(vec![Item::stored(stored, None)]);
+                            if let Some(first) = stored.first_mut() {
+                                first.entry.seconds = t.elapsed().as_secs_f64();
+                            }
+                            return Slot::Done(
+                                stored.into_iter().map(|s| Item::stored(s, None)).collect(),
+                            );
                         }
                         Err(stage) => *stage,
                     }
@@ -380,34 +390,82 @@ pub fn in_shard(rel: &Path, shard: Shard) -> bool {
 /// reuse it (see [`run_extract`]); otherwise how far reading the input got
 /// (its bytes are read once either way).
 ///
-/// Only an input written as one report file is taken over: a workbook
-/// whose sheets were written as `<name>#<sheet>.json` is read again (its
-/// files are then re-written, the same bytes), since nothing in the sheet
-/// files tells whether a killed run wrote all of them.
+/// An input is its report file `name`, or, for a workbook written as one
+/// report per sheet, the files `sheets` (`<name>#<sheet>.json`, in name
+/// order): taken over only when each was written by this version from
+/// these bytes and, for sheets, when all of them are there (each says how
+/// many there are: a killed run may have written only some).
 fn reuse(
     reports_dir: &Path,
     name: &str,
+    sheets: Option<&[String]>,
     input: &Input,
     max_bytes: u64,
     can_convert: bool,
-) -> Result<output::stored::Stored, Box<Stage>> {
-    let stored = match output::stored::read(&reports_dir.join(name), name.to_string(), 0.0) {
-        Ok(stored)
-            if stored.tool_version.as_deref() == Some(output::TOOL_VERSION)
-                && stored.entry.path == input.display
-                && !stored.entry.sha256.is_empty() =>
-        {
-            stored
-        }
-        _ => return Err(Box::new(stage_input(input, max_bytes, can_convert))),
+) -> Result<Vec<output::stored::Stored>, Box<Stage>> {
+    let again = || Box::new(stage_input(input, max_bytes, can_convert));
+    let files: Vec<String> = if reports_dir.join(name).is_file() {
+        vec![name.to_string()]
+    } else {
+        sheets.map(<[String]>::to_vec).unwrap_or_default()
     };
+    let mut stored = Vec::with_capacity(files.len());
+    for file in files {
+        match output::stored::read(&reports_dir.join(&file), file, 0.0) {
+            Ok(s)
+                if s.tool_version.as_deref() == Some(output::TOOL_VERSION)
+                    && s.entry.path == input.display
+                    && !s.entry.sha256.is_empty() =>
+            {
+                stored.push(s)
+            }
+            _ => return Err(again()),
+        }
+    }
+    let Some(first) = stored.first() else {
+        return Err(again());
+    };
+    let sha256 = first.entry.sha256.clone();
+    let whole = if stored.len() == 1 && first.sheet_reports.is_none() {
+        true
+    } else {
+        let n = u32::try_from(stored.len()).ok();
+        stored
+            .iter()
+            .all(|s| s.sheet_reports == n && s.entry.sha256 == sha256)
+    };
+    if !whole {
+        return Err(again());
+    }
     let bytes =
         read_input(input, max_bytes).map_err(|report| Box::new(Stage::Done(vec![*report])))?;
-    if output::hex_sha256(&bytes) == stored.entry.sha256 {
+    if output::hex_sha256(&bytes) == sha256 {
         Ok(stored)
     } else {
         Err(Box::new(stage_read(input, bytes, can_convert)))
     }
+}
+
+/// The per-sheet report files in `reports_dir` (`<name>#<sheet>.json`), by
+/// the `<name>.json` of their input, each list in name order.
+fn sheet_report_files(reports_dir: &Path) -> HashMap<String, Vec<String>> {
+    let mut by_input: HashMap<String, Vec<String>> = HashMap::new();
+    for entry in fs::read_dir(reports_dir).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') || !name.ends_with(".json") {
+            continue;
+        }
+        if let Some((stem, _)) = name.split_once('#') {
+            by_input
+                .entry(format!("{stem}.json"))
+                .or_default()
+                .push(name);
+        }
+    }
+    for files in by_input.values_mut() {
+        files.sort();
+    }
+    by_input
 }
 
 /// What a run keeps of one report until the exports are written.
@@ -1415,7 +1473,10 @@ fn convert_group(
 pub fn reports_of(mut docs: Vec<Document>, source: Source, split: bool) -> Vec<Report> {
     if docs.len() > 1 && split {
         let holding: Vec<bool> = docs.iter().map(normalize::holds_report).collect();
-        if holding.iter().filter(|h| **h).count() >= 2 {
+        let n = holding.iter().filter(|h| **h).count();
+        if n >= 2 {
+            let mut source = source;
+            source.sheet_reports = u32::try_from(n).ok();
             return docs
                 .iter()
                 .zip(holding)
@@ -1456,8 +1517,12 @@ fn write_reports(
         let sheets: Vec<Option<&str>> = reports.iter().map(|r| r.source.sheet.as_deref()).collect();
         output::sheet_file_names(name, &sheets)
     };
+    // The reports of one input in file-name order, as `--resume` and
+    // `ogi merge` find them.
+    let mut pairs: Vec<(&Report, String)> = reports.iter().zip(files).collect();
+    pairs.sort_by(|a, b| a.1.cmp(&b.1));
     let mut done = Vec::with_capacity(reports.len());
-    for (k, (report, file)) in reports.iter().zip(files).enumerate() {
+    for (k, (report, file)) in pairs.into_iter().enumerate() {
         let batch = output::write_report_for_batch(reports_dir, &file, report)
             .map_err(|e| (file.clone(), e))?;
         let secs = if k == 0 { seconds } else { 0.0 };

@@ -521,6 +521,11 @@ pub struct Source {
     /// The sheet, for workbooks holding one report per sheet.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sheet: Option<String>,
+    /// With `sheet`: how many reports the workbook gave (one per sheet that
+    /// holds one), so that `--resume` knows a workbook's reports are all
+    /// there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet_reports: Option<u32>,
     /// How the file was converted before reading (e.g. LibreOffice), if it was.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub converted: Option<String>,

@@ -258,11 +258,13 @@ fn a_run_keeps_the_reports_of_a_workbook_apart() {
     assert_eq!(summary["by_status"]["ok"], 6);
     let files = summary["files"].as_array().expect("files");
     assert_eq!(files.len(), 6);
+    // A workbook's reports in file-name order (as `--resume` and `merge`
+    // find them).
     assert_eq!(
-        files[1]["report"],
+        files[0]["report"],
         "reports/book.xlsx#临河县人民政府_2024.json"
     );
-    assert_eq!(files[1]["sheet"], "临河县人民政府 2024");
+    assert_eq!(files[0]["sheet"], "临河县人民政府 2024");
 
     // dataset.csv: a row per report, told apart by source.sheet.
     let (header, rows) = csv_rows(&out.join("dataset.csv"));
@@ -271,11 +273,11 @@ fn a_run_keeps_the_reports_of_a_workbook_apart() {
     let sheets: Vec<&str> = rows.iter().map(|r| &r[col("source.sheet")]).collect();
     assert_eq!(
         &sheets[..3],
-        ["青山区", "临河县人民政府 2024", "云溪市生态环境局"]
+        ["临河县人民政府 2024", "云溪市生态环境局", "青山区"]
     );
-    assert_eq!(&rows[0][col("meta.agency")], "青山区");
+    assert_eq!(&rows[2][col("meta.agency")], "青山区");
     assert_eq!(
-        &rows[2][col("t3.new_received.natural_person")],
+        &rows[1][col("t3.new_received.natural_person")],
         specs[2]
             .v("t3.new_received.natural_person")
             .to_string()
@@ -319,4 +321,76 @@ fn a_run_keeps_the_reports_of_a_workbook_apart() {
         headers[1].starts_with("in/book.xlsx#临河县人民政府 2024  [ok]"),
         "{text}"
     );
+}
+
+/// Every file under `dir` but `summary.json` (timings), by relative path.
+fn outputs(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.expect("walk"))
+        .filter(|e| e.file_type().is_file() && e.file_name() != "summary.json")
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).expect("under dir");
+            (
+                rel.to_string_lossy().into_owned(),
+                fs::read(e.path()).expect("read"),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn resume_takes_over_a_workbook_only_with_all_its_sheet_reports() {
+    let specs = three_agencies();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("in");
+    fs::create_dir_all(&input).expect("mkdir");
+    fs::write(input.join("book.xlsx"), book_per_agency(&specs)).expect("write");
+    fs::write(
+        input.join("one.txt"),
+        render::to_text(&specs[0], &Variants::plain()),
+    )
+    .expect("write");
+    let out = dir.path().join("out");
+    let run = |resume: bool| {
+        let mut opts = ExtractOptions::new(vec![input.clone()], out.clone());
+        opts.quiet = true;
+        opts.resume = resume;
+        run_extract(&opts).expect("run")
+    };
+    let first = run(false);
+    assert_eq!((first.totals.inputs, first.totals.reports), (2, 4));
+    let written = outputs(&out);
+    let sheets: Vec<&String> = written
+        .keys()
+        .filter(|k| k.starts_with("reports/book.xlsx#"))
+        .collect();
+    assert_eq!(sheets.len(), 3, "{sheets:?}");
+    for name in &sheets {
+        let report: Json = serde_json::from_slice(&written[*name]).expect("json");
+        assert_eq!(report["source"]["sheet_reports"], 3, "{name}");
+    }
+
+    // All there: both inputs taken over, the same files.
+    let again = run(true);
+    assert_eq!(again.reused, 2);
+    assert!(outputs(&out) == written, "a resumed run changed files");
+
+    // A killed run may leave only some of a workbook's sheets: the
+    // workbook is read again, the text report still taken over.
+    fs::remove_file(out.join(sheets[1])).expect("remove");
+    let partial = run(true);
+    assert_eq!(partial.reused, 1);
+    assert!(
+        outputs(&out) == written,
+        "the workbook was not written again"
+    );
+
+    // Another run's sheet file of another version is not taken over.
+    let path = out.join(sheets[0]);
+    let mut report: Json = serde_json::from_slice(&written[sheets[0]]).expect("json");
+    report["tool"]["version"] = Json::from("0.0.0");
+    fs::write(&path, serde_json::to_vec_pretty(&report).expect("json")).expect("write");
+    assert_eq!(run(true).reused, 1);
+    assert!(outputs(&out) == written);
 }

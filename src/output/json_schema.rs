@@ -112,6 +112,7 @@ pub fn report_schema() -> Json {
             ("bytes", json!({"type": "integer", "minimum": 0})),
             ("encoding", json!({"type": ["string", "null"]})),
             ("sheet", json!({"type": "string"})),
+            ("sheet_reports", json!({"type": "integer", "minimum": 2})),
             ("converted", json!({"type": "string"})),
         ],
         &["path", "format", "sha256", "bytes", "encoding"],

@@ -28,6 +28,9 @@ pub struct Stored {
     pub batch: Option<BatchKey>,
     /// `tool.version`: the ogi version that wrote the file.
     pub tool_version: Option<String>,
+    /// `source.sheet_reports`: how many reports its workbook gave, for the
+    /// report of one of several sheets.
+    pub sheet_reports: Option<u32>,
 }
 
 /// Reads the report file at `path` (named `file` inside `reports/`).
@@ -207,10 +210,19 @@ pub fn from_json(json: &Json, file: String, seconds: f64) -> Result<Stored, Stri
         carried_forward: t3_row("carried_forward")?,
         stock,
     };
+    let sheet_reports = match json.pointer("/source/sheet_reports") {
+        None | Some(Json::Null) => None,
+        Some(v) => Some(
+            v.as_u64()
+                .and_then(|n| u32::try_from(n).ok())
+                .ok_or("source.sheet_reports is not a count")?,
+        ),
+    };
     Ok(Stored {
         entry,
         facts,
         batch: key_of(batch),
+        sheet_reports,
         tool_version: text("/tool/version")?.filter(|_| {
             json.pointer("/tool/name").and_then(Json::as_str) == Some(super::TOOL_NAME)
         }),

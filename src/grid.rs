@@ -272,6 +272,50 @@ impl Placement {
 }
 
 impl Document {
+    /// A document from the normaliser fuzz target's input (`fuzz/`): the
+    /// first byte's lowest bit says whether grids are expanded; each further
+    /// line holding `|` is a grid row (cells split at `|`), any other line
+    /// is a text line that ends the grid before it. `None` for empty input.
+    pub fn from_fuzz_input(data: &[u8]) -> Option<Document> {
+        let (&flags, rest) = data.split_first()?;
+        let expanded = flags & 1 == 1;
+        let text = String::from_utf8_lossy(rest);
+        let mut doc = Document::default();
+        let mut grid = Grid {
+            expanded,
+            ..Grid::default()
+        };
+        let finish = |grid: &mut Grid, doc: &mut Document| {
+            let mut done = std::mem::take(grid);
+            grid.expanded = expanded;
+            if done.rows.is_empty() {
+                return;
+            }
+            if done.expanded {
+                // Expanded grids are rectangular.
+                let w = done.width();
+                for r in &mut done.rows {
+                    r.resize(w, Cell::default());
+                }
+            }
+            doc.blocks.push(Block::Table(done));
+        };
+        for (i, line) in text.lines().enumerate() {
+            if line.contains('|') {
+                grid.rows
+                    .push(line.split('|').map(|c| Cell::at_line(c, i + 1)).collect());
+            } else {
+                finish(&mut grid, &mut doc);
+                doc.blocks.push(Block::Text(TextLine {
+                    text: line.to_string(),
+                    line: Some(i + 1),
+                }));
+            }
+        }
+        finish(&mut grid, &mut doc);
+        Some(doc)
+    }
+
     /// The tables, in order.
     pub fn tables(&self) -> impl Iterator<Item = &Grid> {
         self.blocks.iter().filter_map(|b| match b {

@@ -520,3 +520,26 @@ fn an_output_folder_that_cannot_be_written_exits_2_with_a_clear_message() {
         stderr(&o)
     );
 }
+
+/// Inputs the normaliser fuzz target found slow (seconds each, in the
+/// glued-digit search of a mangled table-三 row), in the target's input
+/// format ([`ogi::grid::Document::from_fuzz_input`]). They must go through
+/// the normaliser and the checker like any other text; the search now
+/// gives up at a bound and leaves such cells to the ambiguity findings.
+#[test]
+fn fuzzer_found_slow_inputs_finish() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz");
+    let mut seen = 0;
+    for entry in fs::read_dir(&dir).expect("fixtures") {
+        let path = entry.expect("entry").path();
+        let data = fs::read(&path).expect("read");
+        let doc = ogi::grid::Document::from_fuzz_input(&data).expect("not empty");
+        assert!(doc.tables().count() > 0, "{}", path.display());
+        let mut report = ogi::normalize::normalize(&doc, ogi::schema::Source::default());
+        ogi::check::run(&mut report);
+        let json = report.to_json();
+        assert!(json["status"].is_string(), "{}", path.display());
+        seen += 1;
+    }
+    assert_eq!(seen, 3);
+}

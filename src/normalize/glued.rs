@@ -14,6 +14,16 @@
 /// Upper bound on the readings enumerated for one run.
 pub const MAX_READINGS: usize = 20_000;
 
+/// Upper bound on the partial readings one search visits. A constraint
+/// that rejects almost every reading keeps the readings under
+/// [`MAX_READINGS`] while the search itself grows exponentially with the
+/// run (a fuzzed 2 KB page took seconds): past this bound the search gives
+/// up as when there are too many readings, and the cells stay null.
+const MAX_STEPS: usize = 1_000_000;
+
+/// Most digits in one number (an `i64` holds 18; counts never need more).
+const MAX_DIGITS: usize = 15;
+
 /// Whether a set of value texts looks like a glued run for `n` cells: only
 /// digits (and spaces between tokens, a sign before a token), fewer tokens
 /// than cells, and enough digits to fill them.
@@ -65,10 +75,14 @@ pub fn splits_where(
     if total_digits < n || tokens.len() > n || tokens.iter().any(|t| digits(t).is_empty()) {
         return Some(out);
     }
+    if total_digits > MAX_DIGITS * n {
+        return Some(out); // no split into n numbers of at most 15 digits
+    }
     let mut search = Search {
         tokens,
         n,
         cap,
+        steps: 0,
         accept: &accept,
         cur: Vec::with_capacity(n),
         out: &mut out,
@@ -84,14 +98,20 @@ struct Search<'a, F: Fn(&[i64]) -> bool> {
     tokens: &'a [String],
     n: usize,
     cap: usize,
+    /// Partial readings visited so far ([`MAX_STEPS`]).
+    steps: usize,
     accept: &'a F,
     cur: Vec<i64>,
     out: &'a mut Vec<Vec<i64>>,
 }
 
 impl<F: Fn(&[i64]) -> bool> Search<'_, F> {
-    /// Returns false when the cap was hit.
+    /// Returns false when the cap or the step bound was hit.
     fn rec(&mut self, ti: usize, pos: usize) -> bool {
+        self.steps += 1;
+        if self.steps > MAX_STEPS {
+            return false;
+        }
         if ti == self.tokens.len() {
             if self.cur.len() == self.n {
                 if self.out.len() >= self.cap {
@@ -115,13 +135,16 @@ impl<F: Fn(&[i64]) -> bool> Search<'_, F> {
         let max_len = if rest[0] == b'0' {
             1
         } else {
-            rest.len().min(15)
+            rest.len().min(MAX_DIGITS)
         };
         for len in 1..=max_len {
             let left_here = rest.len() - len;
             let still_needed = self.n - self.cur.len() - 1;
             if left_here + digits_after < still_needed {
                 break;
+            }
+            if left_here + digits_after > MAX_DIGITS * still_needed {
+                continue; // a longer first number leaves fewer digits
             }
             let Some(num) = std::str::from_utf8(&rest[..len])
                 .ok()
@@ -153,6 +176,24 @@ mod tests {
 
     fn toks(s: &str) -> Vec<String> {
         tokens(&[s])
+    }
+
+    #[test]
+    fn a_search_that_rejects_almost_everything_gives_up() {
+        // 100 digits for the 15 numbers of a table-四 row, and a constraint
+        // no whole reading meets: the search would visit some 10^13 partial
+        // readings; it stops at MAX_STEPS as when there are too many
+        // readings (found by fuzzing: a glued row of a mangled page took
+        // seconds).
+        let t = toks(&"1234567891".repeat(10));
+        assert_eq!(splits_where(&t, 15, MAX_READINGS, |s| s.len() < 15), None);
+        // More digits than 7 numbers can hold: no reading, at once.
+        let t = toks(&"1".repeat(7 * MAX_DIGITS + 1));
+        assert_eq!(splits(&t, 7, MAX_READINGS), Some(vec![]));
+        // At the limit, one reading.
+        let t = toks(&"1".repeat(7 * MAX_DIGITS));
+        let ones = "1".repeat(MAX_DIGITS).parse::<i64>().expect("number");
+        assert_eq!(splits(&t, 7, MAX_READINGS), Some(vec![vec![ones; 7]]));
     }
 
     #[test]

@@ -13,9 +13,10 @@
 //! from the title").
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 use super::relation::equal;
-use crate::schema::{CellState, Num, Report, Status, Template, T3_COLS};
+use crate::schema::{CellState, Finding, Num, Report, Status, Template, T3_COLS};
 
 /// The two stock rows of table 二 (2021 layout) that X-STOCK follows.
 pub const STOCK_ROWS: [&str; 2] = ["regulations", "normative_docs"];
@@ -217,6 +218,22 @@ pub fn agency_key(agency: &str) -> String {
 
 fn is_bracket(c: char) -> bool {
     "()[]{}<>（）【】〔〕［］《》〈〉「」『』｛｝〖〗".contains(c)
+}
+
+/// The [`consecutive_pairs`] with at least one report in `only`, for a rule
+/// asked for the findings of `only` (see [`keep_only`]).
+pub fn pairs_touching(batch: &[BatchFacts], only: &Range<usize>) -> Vec<(usize, usize)> {
+    let mut pairs = consecutive_pairs(batch);
+    pairs.retain(|(p, n)| only.contains(p) || only.contains(n));
+    pairs
+}
+
+/// Drops the findings pushed to `out` since it had `start` entries whose
+/// report is not in `only`: a pair with one report in `only` gave findings
+/// for both.
+pub fn keep_only(out: &mut Vec<(usize, Finding)>, start: usize, only: &Range<usize>) {
+    let tail = out.split_off(start);
+    out.extend(tail.into_iter().filter(|(i, _)| only.contains(i)));
 }
 
 /// The consecutive-year pairs of a batch: `(previous, next)` report

@@ -41,7 +41,7 @@
 use serde_json::json;
 use std::ops::Range;
 
-use super::batch::{consecutive_pairs, same, BatchFacts};
+use super::batch::{keep_only, pairs_touching, same, BatchFacts};
 use super::labels::{col_en, col_zh};
 use super::BatchRule;
 use crate::schema::{Finding, Severity, T3_COLS};
@@ -71,10 +71,7 @@ impl BatchRule for XCarryOver {
 
     fn check(&self, batch: &[BatchFacts], only: Range<usize>, out: &mut Vec<(usize, Finding)>) {
         let start = out.len();
-        for (p, n) in consecutive_pairs(batch) {
-            if !only.contains(&p) && !only.contains(&n) {
-                continue;
-            }
+        for (p, n) in pairs_touching(batch, &only) {
             let (prev, next) = (&batch[p], &batch[n]);
             for (i, col) in T3_COLS.iter().enumerate() {
                 let blank_is_zero = *col != "total";
@@ -134,13 +131,7 @@ impl BatchRule for XCarryOver {
                 ));
             }
         }
-        // A pair with one report outside `only` gave findings for both.
-        let mut k = 0;
-        out.retain(|(i, _)| {
-            let keep = k < start || only.contains(i);
-            k += 1;
-            keep
-        });
+        keep_only(out, start, &only);
     }
 }
 

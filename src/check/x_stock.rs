@@ -36,7 +36,7 @@
 use serde_json::json;
 use std::ops::Range;
 
-use super::batch::{consecutive_pairs, BatchFacts, CellFact, STOCK_ROWS};
+use super::batch::{keep_only, pairs_touching, BatchFacts, CellFact, STOCK_ROWS};
 use super::labels::{row_en, row_zh};
 use super::relation::equal;
 use super::BatchRule;
@@ -67,10 +67,7 @@ impl BatchRule for XStock {
 
     fn check(&self, batch: &[BatchFacts], only: Range<usize>, out: &mut Vec<(usize, Finding)>) {
         let start = out.len();
-        for (p, n) in consecutive_pairs(batch) {
-            if !only.contains(&p) && !only.contains(&n) {
-                continue;
-            }
+        for (p, n) in pairs_touching(batch, &only) {
             let (prev, next) = (&batch[p], &batch[n]);
             let (Some(ps), Some(ns)) = (prev.stock, next.stock) else {
                 continue;
@@ -150,13 +147,7 @@ impl BatchRule for XStock {
                 ));
             }
         }
-        // A pair with one report outside `only` gave findings for both.
-        let mut k = 0;
-        out.retain(|(i, _)| {
-            let keep = k < start || only.contains(i);
-            k += 1;
-            keep
-        });
+        keep_only(out, start, &only);
     }
 }
 

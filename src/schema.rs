@@ -395,6 +395,9 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// Every severity, the gravest first.
+    pub const ALL: [Severity; 3] = [Severity::Error, Severity::Warning, Severity::Info];
+
     /// The lowercase name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -493,6 +496,15 @@ pub enum Status {
 }
 
 impl Status {
+    /// Every status, in the order SCHEMA.md lists them.
+    pub const ALL: [Status; 5] = [
+        Status::Ok,
+        Status::Partial,
+        Status::Legacy,
+        Status::NotAReport,
+        Status::Error,
+    ];
+
     /// The lowercase name.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -378,13 +378,7 @@ mod tests {
         ];
         let f: Vec<&str> = formats.iter().map(|f| f.as_str()).collect();
         assert_eq!(f, FORMATS);
-        let statuses = [
-            Status::Ok,
-            Status::Partial,
-            Status::Legacy,
-            Status::NotAReport,
-            Status::Error,
-        ];
+        let statuses = Status::ALL;
         assert_eq!(names(&statuses), STATUSES);
         assert!(statuses.iter().zip(STATUSES).all(|(s, n)| s.as_str() == *n));
         let states = [
@@ -399,10 +393,7 @@ mod tests {
             CellState::NotInTemplate,
         ];
         assert_eq!(names(&states), CELL_STATES);
-        assert_eq!(
-            names(&[Severity::Error, Severity::Warning, Severity::Info]),
-            SEVERITIES
-        );
+        assert_eq!(names(&Severity::ALL), SEVERITIES);
         let kinds = [
             IngestError::Empty.kind(),
             IngestError::corrupt("x", "y").kind(),

@@ -56,14 +56,6 @@ const INDEX_JS: &str = include_str!("review/index.js");
 /// The official note printed in table 三's top-left header cell.
 const T3_NOTE: &str = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）";
 
-const STATUSES: [Status; 5] = [
-    Status::Ok,
-    Status::Partial,
-    Status::Legacy,
-    Status::NotAReport,
-    Status::Error,
-];
-
 /// The Chinese name of a status.
 pub fn status_zh(status: &str) -> &'static str {
     match status {
@@ -315,7 +307,7 @@ pub(super) fn write_index_head(
         );
     }
     h.push_str("<table id=\"by-status\"><caption>按状态</caption><tbody>\n");
-    for s in STATUSES {
+    for s in Status::ALL {
         let _ = writeln!(
             h,
             "<tr><th><span class=\"status {}\">{}</span></th><td class=\"n\">{}</td></tr>",
@@ -391,7 +383,7 @@ pub(super) fn write_index_head(
          <option value=\"info\">提示</option></select></label>\n",
     );
     h.push_str("<label>状态 <select id=\"f-status\"><option value=\"\">全部</option>");
-    for s in STATUSES {
+    for s in Status::ALL {
         let _ = write!(
             h,
             "<option value=\"{}\">{}</option>",

@@ -237,25 +237,15 @@ fn rule_id(id: &str) -> Result<&'static str, String> {
         .ok_or_else(|| format!("unknown rule {id}"))
 }
 
-const STATUSES: [Status; 5] = [
-    Status::Ok,
-    Status::Partial,
-    Status::Legacy,
-    Status::NotAReport,
-    Status::Error,
-];
-
 fn status(s: &str) -> Result<Status, String> {
-    STATUSES
+    Status::ALL
         .into_iter()
         .find(|st| st.as_str() == s)
         .ok_or_else(|| format!("unknown status {s}"))
 }
 
 fn severity(s: &str) -> Option<Severity> {
-    [Severity::Error, Severity::Warning, Severity::Info]
-        .into_iter()
-        .find(|sev| sev.as_str() == s)
+    Severity::ALL.into_iter().find(|sev| sev.as_str() == s)
 }
 
 /// Every cell state. The `match` makes this fail to compile when a state is

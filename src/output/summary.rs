@@ -9,15 +9,6 @@ use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
 
-const STATUSES: [Status; 5] = [
-    Status::Ok,
-    Status::Partial,
-    Status::Legacy,
-    Status::NotAReport,
-    Status::Error,
-];
-const SEVERITIES: [Severity; 3] = [Severity::Error, Severity::Warning, Severity::Info];
-
 /// Inputs and seconds of work for one format.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct FormatTally {
@@ -144,11 +135,11 @@ fn head(
     shard: Option<(u32, u32)>,
 ) -> Map<String, Json> {
     let mut by_status = Map::new();
-    for s in STATUSES {
+    for s in Status::ALL {
         by_status.insert(s.as_str().into(), json!(totals.status(s)));
     }
     let mut by_severity = Map::new();
-    for s in SEVERITIES {
+    for s in Severity::ALL {
         by_severity.insert(s.as_str().into(), json!(totals.severity(s)));
     }
     let by_rule: Map<String, Json> = totals
@@ -265,7 +256,7 @@ pub fn paragraph(totals: &Totals, out: &Path, elapsed: Duration, jobs: usize) ->
     } else {
         0.0
     };
-    let statuses: Vec<String> = STATUSES
+    let statuses: Vec<String> = Status::ALL
         .iter()
         .filter(|s| totals.status(**s) > 0)
         .map(|s| format!("{} {}", totals.status(*s), s.as_str()))

@@ -908,6 +908,17 @@ mod tests {
         assert!(!none.exists());
     }
 
+    /// Report `k` of a test batch (`in/<k>.txt`) holding `findings`, and
+    /// its file name.
+    fn numbered(k: usize, findings: Vec<Finding>) -> (Report, String) {
+        let mut r = Report::new(crate::schema::Source {
+            path: format!("in/{k}.txt"),
+            ..Default::default()
+        });
+        r.findings = findings;
+        (r, format!("{k}.json"))
+    }
+
     #[test]
     fn splicing_gives_the_bytes_of_a_full_rewrite() {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -943,12 +954,7 @@ mod tests {
         .into_iter()
         .enumerate()
         {
-            let mut r = Report::new(crate::schema::Source {
-                path: format!("in/{k}.txt"),
-                ..Default::default()
-            });
-            r.findings = mine;
-            let file = format!("{k}.json");
+            let (mut r, file) = numbered(k, mine);
             let path = dir.path().join(&file);
             write_report(dir.path(), &file, &r).expect("write");
             let written = set_batch_findings(&path, &path, &added).expect("set");
@@ -988,12 +994,7 @@ mod tests {
             .into_iter()
             .enumerate()
         {
-            let mut r = Report::new(crate::schema::Source {
-                path: format!("in/{k}.txt"),
-                ..Default::default()
-            });
-            r.findings = mine;
-            let file = format!("{k}.json");
+            let (r, file) = numbered(k, mine);
             let path = dir.path().join(&file);
             // First run: written, then given its batch findings.
             assert_eq!(

@@ -2,13 +2,14 @@
 //! codes. The normaliser and checker may be stand-ins here, so these tests
 //! assert structure and accounting, not report values.
 
+mod support;
+
 use serde_json::Value as Json;
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-
-const BOM: &[u8] = b"\xEF\xBB\xBF";
+use support::outputs::csv_rows;
 
 fn ogi(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_ogi"))
@@ -59,20 +60,6 @@ fn tree(dir: &Path) -> BTreeSet<PathBuf> {
         .filter(|e| e.file_type().is_file())
         .map(|e| e.path().strip_prefix(dir).expect("prefix").to_path_buf())
         .collect()
-}
-
-fn csv_rows(path: &Path) -> (Vec<String>, Vec<csv::StringRecord>) {
-    let bytes = fs::read(path).expect("read csv");
-    assert!(bytes.starts_with(BOM), "{} has no BOM", path.display());
-    let mut rdr = csv::Reader::from_reader(&bytes[BOM.len()..]);
-    let header = rdr
-        .headers()
-        .expect("header")
-        .iter()
-        .map(String::from)
-        .collect();
-    let rows = rdr.records().map(|r| r.expect("row")).collect();
-    (header, rows)
 }
 
 /// Checks that `out` holds a complete, consistent run over `expected`

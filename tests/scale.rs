@@ -13,6 +13,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
+use support::outputs::snapshot;
 use support::render::{consistent, to_text, Variants};
 
 fn ogi(dir: &Path, args: &[&str]) -> Output {
@@ -61,20 +62,6 @@ fn corpus(dir: &Path, n: u64) {
 }
 
 /// Every file of an output directory but `summary.json`, by relative path.
-fn snapshot(out: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    walkdir::WalkDir::new(out)
-        .into_iter()
-        .map(|e| e.expect("walk"))
-        .filter(|e| e.file_type().is_file())
-        .map(|e| e.path().strip_prefix(out).expect("prefix").to_path_buf())
-        .filter(|p| p != Path::new("summary.json"))
-        .map(|p| {
-            let bytes = fs::read(out.join(&p)).expect("read");
-            (p, bytes)
-        })
-        .collect()
-}
-
 /// `summary.json` without what depends on timing and threads.
 fn summary(out: &Path) -> Json {
     let mut s: Json = serde_json::from_slice(&fs::read(out.join("summary.json")).expect("summary"))

@@ -13,9 +13,8 @@ use serde_json::Value as Json;
 use std::fs;
 use std::path::Path;
 use support::expect::compare;
+use support::outputs::{csv_rows, snapshot};
 use support::render::{self, ReportSpec, SCell, Variants};
-
-const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// A workbook of named sheets, each a list of cells (merges, numbers,
 /// strings and bordered blanks written as a spreadsheet program stores
@@ -190,19 +189,6 @@ fn read_json(path: &Path) -> Json {
     serde_json::from_slice(&fs::read(path).expect("read")).expect("json")
 }
 
-fn csv_rows(path: &Path) -> (Vec<String>, Vec<csv::StringRecord>) {
-    let bytes = fs::read(path).expect("csv");
-    assert!(bytes.starts_with(BOM));
-    let mut rdr = csv::Reader::from_reader(&bytes[BOM.len()..]);
-    let header = rdr
-        .headers()
-        .expect("header")
-        .iter()
-        .map(String::from)
-        .collect();
-    (header, rdr.records().map(|r| r.expect("row")).collect())
-}
-
 #[test]
 fn a_run_keeps_the_reports_of_a_workbook_apart() {
     let specs = three_agencies();
@@ -323,22 +309,6 @@ fn a_run_keeps_the_reports_of_a_workbook_apart() {
     );
 }
 
-/// Every file under `dir` but `summary.json` (timings), by relative path.
-fn outputs(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .map(|e| e.expect("walk"))
-        .filter(|e| e.file_type().is_file() && e.file_name() != "summary.json")
-        .map(|e| {
-            let rel = e.path().strip_prefix(dir).expect("under dir");
-            (
-                rel.to_string_lossy().into_owned(),
-                fs::read(e.path()).expect("read"),
-            )
-        })
-        .collect()
-}
-
 #[test]
 fn resume_takes_over_a_workbook_only_with_all_its_sheet_reports() {
     let specs = three_agencies();
@@ -360,21 +330,21 @@ fn resume_takes_over_a_workbook_only_with_all_its_sheet_reports() {
     };
     let first = run(false);
     assert_eq!((first.totals.inputs, first.totals.reports), (2, 4));
-    let written = outputs(&out);
-    let sheets: Vec<&String> = written
+    let written = snapshot(&out);
+    let sheets: Vec<&std::path::PathBuf> = written
         .keys()
-        .filter(|k| k.starts_with("reports/book.xlsx#"))
+        .filter(|k| k.to_string_lossy().starts_with("reports/book.xlsx#"))
         .collect();
     assert_eq!(sheets.len(), 3, "{sheets:?}");
     for name in &sheets {
         let report: Json = serde_json::from_slice(&written[*name]).expect("json");
-        assert_eq!(report["source"]["sheet_reports"], 3, "{name}");
+        assert_eq!(report["source"]["sheet_reports"], 3, "{}", name.display());
     }
 
     // All there: both inputs taken over, the same files.
     let again = run(true);
     assert_eq!(again.reused, 2);
-    assert!(outputs(&out) == written, "a resumed run changed files");
+    assert!(snapshot(&out) == written, "a resumed run changed files");
 
     // A killed run may leave only some of a workbook's sheets: the
     // workbook is read again, the text report still taken over.
@@ -382,7 +352,7 @@ fn resume_takes_over_a_workbook_only_with_all_its_sheet_reports() {
     let partial = run(true);
     assert_eq!(partial.reused, 1);
     assert!(
-        outputs(&out) == written,
+        snapshot(&out) == written,
         "the workbook was not written again"
     );
 
@@ -392,5 +362,5 @@ fn resume_takes_over_a_workbook_only_with_all_its_sheet_reports() {
     report["tool"]["version"] = Json::from("0.0.0");
     fs::write(&path, serde_json::to_vec_pretty(&report).expect("json")).expect("write");
     assert_eq!(run(true).reused, 1);
-    assert!(outputs(&out) == written);
+    assert!(snapshot(&out) == written);
 }

@@ -15,4 +15,5 @@
 pub mod expect;
 pub mod glued;
 pub mod office;
+pub mod outputs;
 pub mod render;

@@ -449,18 +449,36 @@ pub fn write_report_for_batch(
     file: &str,
     report: &Report,
 ) -> io::Result<Option<stored::BatchKey>> {
+    write_fresh_report(reports_dir, file, report).map(|(_, key)| key)
+}
+
+/// [`write_report_for_batch`], also giving the report as written without
+/// cross-report findings (its JSON and bytes), so that it can be rendered
+/// without reading the file back.
+pub fn write_fresh_report(
+    reports_dir: &Path,
+    file: &str,
+    report: &Report,
+) -> io::Result<(Written, Option<stored::BatchKey>)> {
     let path = reports_dir.join(file);
-    let bytes = report_bytes(&report_json(report))?;
+    let json = report_json(report);
+    let bytes = report_bytes(&json)?;
+    let mut kept = None;
     if let Ok(existing) = fs::read(&path) {
         if existing == bytes {
-            return Ok(None);
-        }
-        if let Some(key) = appended_batch_findings(&existing, &bytes) {
-            return Ok(Some(key));
+            kept = Some(None);
+        } else if let Some(key) = appended_batch_findings(&existing, &bytes) {
+            kept = Some(Some(key));
         }
     }
-    write_atomic(&path, |w| w.write_all(&bytes))?;
-    Ok(None)
+    let key = match kept {
+        Some(key) => key,
+        None => {
+            write_atomic(&path, |w| w.write_all(&bytes))?;
+            None
+        }
+    };
+    Ok((Written { json, bytes }, key))
 }
 
 /// When `existing` is `new` with findings appended to its top-level

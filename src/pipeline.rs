@@ -62,6 +62,7 @@ use std::io::{self, IsTerminal, Read, Write};
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
 use std::sync::{Arc, Once};
 use std::time::{Duration, Instant};
 use walkdir::WalkDir;
@@ -88,6 +89,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
                 max_bytes: args.max_bytes,
                 resume: args.resume,
                 shard: args.shard,
+                early_render: true,
             };
             let run = run_extract(&opts)?;
             if !opts.quiet {
@@ -155,6 +157,10 @@ pub struct ExtractOptions {
     pub resume: bool,
     /// Process only this shard of the inputs (see [`in_shard`]).
     pub shard: Option<Shard>,
+    /// Let the workers render the reports that look unrelated to the rest
+    /// of the batch (see `EarlyRender`). Only a matter of speed: the
+    /// outputs are the same either way.
+    pub early_render: bool,
 }
 
 impl ExtractOptions {
@@ -168,6 +174,7 @@ impl ExtractOptions {
             max_bytes: DEFAULT_MAX_BYTES,
             resume: false,
             shard: None,
+            early_render: true,
         }
     }
 }
@@ -195,6 +202,9 @@ pub struct RunSummary {
     /// What the user should know about the run (`ogi merge`: a shard seems
     /// to be missing).
     pub warnings: Vec<String>,
+    /// Reports whose review page and export rows their worker rendered,
+    /// and which the finishing pass left as they were.
+    pub rendered_early: usize,
 }
 
 /// The closing paragraph on stderr.
@@ -249,6 +259,8 @@ pub fn run_extract(opts: &ExtractOptions) -> anyhow::Result<RunSummary> {
         names.retain(|_| k.next().copied().unwrap_or(false));
     }
     let reports_dir = prepare_out(&opts.out)?;
+    let renderer = new_renderer(&opts.out)?;
+    let early = opts.early_render.then(|| EarlyRender::new(&renderer));
     let jobs = opts.jobs.unwrap_or_else(default_jobs).max(1);
     let pool = thread_pool(jobs)?;
 
@@ -265,7 +277,7 @@ pub fn run_extract(opts: &ExtractOptions) -> anyhow::Result<RunSummary> {
         if failed.load(Ordering::Relaxed) {
             return Slot::Failed(None);
         }
-        let written = write_reports(&reports_dir, &names[i], &reports, seconds);
+        let written = write_reports(&reports_dir, &names[i], &reports, seconds, early.as_ref());
         bar.inc(1);
         match written {
             Ok(done) => Slot::Done(done),
@@ -364,7 +376,7 @@ pub fn run_extract(opts: &ExtractOptions) -> anyhow::Result<RunSummary> {
     }
     drop((inputs, names));
     let shard = opts.shard.map(|s| (s.index, s.count));
-    let mut run = finish(&opts.out, items, &pool, jobs, start, shard, None)?;
+    let mut run = finish(&opts.out, renderer, items, &pool, jobs, start, shard, None)?;
     run.reused = reused.into_inner();
     Ok(run)
 }
@@ -478,6 +490,10 @@ struct Item {
     /// The `reports/` folder holding the file when it is not the output's
     /// own (`ogi merge`: a shard's).
     from: Option<Arc<Path>>,
+    /// Where the worker that wrote the report spooled its pieces, when it
+    /// rendered it right away ([`EarlyRender`]): the report as written,
+    /// without cross-report findings.
+    rendered: Option<Spooled>,
 }
 
 impl Item {
@@ -487,6 +503,7 @@ impl Item {
             facts: stored.facts,
             batch: stored.batch,
             from,
+            rendered: None,
         }
     }
 }
@@ -496,8 +513,10 @@ impl Item {
 /// the review pages, the removal of stale files, then `summary.json`.
 /// `format_seconds` replaces the worker seconds per format (`merge`: the
 /// shards' own).
+#[allow(clippy::too_many_arguments)]
 fn finish(
     out: &Path,
+    renderer: output::parts::Renderer,
     mut items: Vec<Item>,
     pool: &rayon::ThreadPool,
     jobs: usize,
@@ -505,9 +524,12 @@ fn finish(
     shard: Option<(u32, u32)>,
     format_seconds: Option<&BTreeMap<String, f64>>,
 ) -> anyhow::Result<RunSummary> {
-    let renderer = output::parts::Renderer::new(out)
-        .with_context(|| format!("could not prepare the review pages in {}", out.display()))?;
     let spooled = pool.install(|| cross_report_phase(out, &mut items, &renderer))?;
+    let rendered_early = items
+        .iter()
+        .zip(&spooled)
+        .filter(|(item, s)| item.rendered.as_ref() == Some(*s))
+        .count();
     let entries: Vec<Entry> = items.into_iter().map(|i| i.entry).collect();
     let mut totals = Totals::from_entries(&entries);
     if let Some(seconds) = format_seconds {
@@ -541,6 +563,7 @@ fn finish(
         out: out.to_path_buf(),
         reused: 0,
         warnings: Vec::new(),
+        rendered_early,
     })
 }
 
@@ -569,9 +592,10 @@ fn remove_stale(out: &Path, entries: &[Entry]) -> anyhow::Result<()> {
 /// Applies the rules that compare reports with each other (the same
 /// agency's consecutive years, the same report twice: [`check::BATCH_RULES`])
 /// and finishes every report: its file gets its cross-report findings, and
-/// its review page and export rows are rendered (once, from the final
-/// file) into `renderer`, which gives where they are, by item. It runs
-/// after every report is written (or found).
+/// its review page and export rows are rendered (from the final file) into
+/// `renderer`, which gives where they are, by item, unless its worker
+/// rendered it already and it gets none. It runs after every report is
+/// written (or found).
 ///
 /// 1. The reports are split into [`related_groups`]: the batch rules only
 ///    ever relate reports of the same agency or with the same bytes, so
@@ -678,6 +702,10 @@ fn finish_report(
         .as_deref()
         .map_or_else(|| to.clone(), |d| d.join(file));
     let key = output::stored::batch_key(new.iter().copied());
+    if let (None, None, Some(rendered)) = (&key, &item.batch, item.rendered) {
+        // Rendered by its worker, and still as it was.
+        return Ok(rendered);
+    }
     let mut entry = item.entry.clone();
     entry.add_rule_counts(rules.iter().copied());
     let result = if key == item.batch {
@@ -869,8 +897,10 @@ pub fn run_merge(opts: &MergeOptions) -> anyhow::Result<RunSummary> {
     });
     let items = items.into_iter().collect::<anyhow::Result<Vec<Item>>>()?;
     let reused = items.len();
+    let renderer = new_renderer(&opts.out)?;
     let mut run = finish(
         &opts.out,
+        renderer,
         items,
         &pool,
         jobs,
@@ -1510,6 +1540,7 @@ fn write_reports(
     name: &str,
     reports: &[Report],
     seconds: f64,
+    early: Option<&EarlyRender<'_>>,
 ) -> Result<Vec<Item>, (String, io::Error)> {
     let files = if reports.len() == 1 {
         vec![name.to_string()]
@@ -1523,17 +1554,80 @@ fn write_reports(
     pairs.sort_by(|a, b| a.1.cmp(&b.1));
     let mut done = Vec::with_capacity(reports.len());
     for (k, (report, file)) in pairs.into_iter().enumerate() {
-        let batch = output::write_report_for_batch(reports_dir, &file, report)
+        let (written, batch) = output::write_fresh_report(reports_dir, &file, report)
             .map_err(|e| (file.clone(), e))?;
         let secs = if k == 0 { seconds } else { 0.0 };
+        let entry = Entry::new(report, file, secs);
+        let facts = BatchFacts::from_report(report);
+        let rendered = match early {
+            Some(early) if batch.is_none() && early.first_of_its_kind(&facts) => Some(
+                early
+                    .renderer
+                    .put_report(&written.json, &written.bytes, &entry)
+                    .map_err(|e| (entry.file.clone(), e))?,
+            ),
+            _ => None,
+        };
         done.push(Item {
-            entry: Entry::new(report, file, secs),
-            facts: BatchFacts::from_report(report),
+            entry,
+            facts,
             batch,
             from: None,
+            rendered,
         });
     }
     Ok(done)
+}
+
+/// The renderer of a run's review pages and export pieces.
+fn new_renderer(out: &Path) -> anyhow::Result<output::parts::Renderer> {
+    output::parts::Renderer::new(out)
+        .with_context(|| format!("could not prepare the review pages in {}", out.display()))
+}
+
+/// Lets a worker render a report it has just written, while the report is
+/// still in memory, instead of the finishing pass reading it back.
+///
+/// That render is only of use when the report gets no cross-report
+/// findings, which the worker cannot know: they depend on the rest of the
+/// batch. It guesses: a report is rendered early when no report read
+/// before it has the same agency or the same bytes — the only ways the X
+/// rules relate reports (see [`related_groups`]). So a batch of distinct
+/// reports is rendered once, in the workers, while of one agency's years
+/// or of many copies of a file only the first is, and only it may be
+/// rendered twice (when it too gets findings). The guess never changes
+/// the outputs: [`finish_report`] renders again any report whose early
+/// render lacks the findings it gets.
+struct EarlyRender<'a> {
+    renderer: &'a output::parts::Renderer,
+    /// The agency keys and SHA-256s of the reports written so far.
+    seen: Mutex<HashSet<String>>,
+}
+
+impl<'a> EarlyRender<'a> {
+    fn new(renderer: &'a output::parts::Renderer) -> EarlyRender<'a> {
+        EarlyRender {
+            renderer,
+            seen: Mutex::new(HashSet::new()),
+        }
+    }
+
+    /// Whether no report seen before `facts` shares its agency or its
+    /// bytes; `facts` is seen from now on.
+    fn first_of_its_kind(&self, facts: &BatchFacts) -> bool {
+        let Ok(mut seen) = self.seen.lock() else {
+            return false;
+        };
+        let keys = [
+            facts.agency_key.as_deref().map(|k| format!("a:{k}")),
+            (!facts.sha256.is_empty()).then(|| format!("h:{}", facts.sha256)),
+        ];
+        let mut first = true;
+        for key in keys.into_iter().flatten() {
+            first &= seen.insert(key);
+        }
+        first
+    }
 }
 
 enum Unread {

@@ -189,6 +189,55 @@ fn reruns_with_or_without_resume_give_identical_outputs() {
     assert_same_output(&dir.join("out"), &dir.join("out2"));
 }
 
+/// A worker renders the reports that look unrelated to the others as soon
+/// as it has written them; the finishing pass renders the rest, and again
+/// any early one that gets cross-report findings after all. Either way
+/// gives the same files.
+#[test]
+fn rendering_in_the_workers_changes_no_output() {
+    use ogi::pipeline::{run_extract, ExtractOptions};
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    corpus(dir, 40);
+    let run = |out: &str, early: bool| {
+        let mut opts = ExtractOptions::new(vec![dir.join("in")], dir.join(out));
+        opts.quiet = true;
+        opts.jobs = Some(2);
+        opts.early_render = early;
+        run_extract(&opts).expect("run")
+    };
+    let early = run("early", true);
+    let late = run("late", false);
+    assert_eq!(late.rendered_early, 0);
+    // Ten agencies and a file that is not a report: the first report read
+    // of each is rendered early, and kept unless it gets X findings.
+    assert!(
+        (1..=11).contains(&early.rendered_early),
+        "{} of {} rendered early",
+        early.rendered_early,
+        early.entries.len()
+    );
+    assert!(
+        x_findings(&dir.join("early")) >= 4,
+        "the corpus has X findings"
+    );
+    assert_same_output(&dir.join("early"), &dir.join("late"));
+
+    // A batch of unrelated reports is rendered by the workers alone.
+    let lone = tempfile::tempdir().expect("tempdir");
+    for i in 0..3u64 {
+        let mut spec = consistent(i, Template::Y2021);
+        spec.agency = ["甲县", "乙区", "丙市民政局"][i as usize].to_string();
+        let text = to_text(&spec, &Variants::plain());
+        fs::write(lone.path().join(format!("r{i}.txt")), text).expect("write");
+    }
+    let mut opts = ExtractOptions::new(vec![lone.path().to_path_buf()], dir.join("lone"));
+    opts.quiet = true;
+    let run = run_extract(&opts).expect("run");
+    assert_eq!(run.rendered_early, 3);
+    assert_eq!(x_findings(&dir.join("lone")), 0);
+}
+
 #[test]
 fn resume_reuses_only_what_this_version_wrote_from_the_same_bytes() {
     let tmp = tempfile::tempdir().expect("tempdir");

@@ -2,10 +2,12 @@
 //! `dataset.jsonl`, its row of `dataset.csv`, its rows of `findings.csv`
 //! and its row of `index.html`, plus its review page.
 //!
-//! Once every report is written, the finishing pass gives each report its
-//! cross-report findings and renders it once, from the file as finished:
-//! from the JSON that added the findings ([`Renderer::put_report`]), or from
-//! the file's bytes when it did not change ([`Renderer::put_bytes`]). The
+//! A report is rendered from the file as finished: by the worker that
+//! wrote it, from the JSON still in memory, when it looks unrelated to the
+//! rest of the batch ([`Renderer::put_report`]); otherwise, once every
+//! report is written, by the finishing pass that gives each report its
+//! cross-report findings, from the JSON that added them, or from the
+//! file's bytes when they did not change ([`Renderer::put_bytes`]). The
 //! page is written, and the four pieces are parked in the *spool*, one
 //! hidden temporary file in the output folder (`.spool.tmp`), remembering
 //! where ([`Spooled`]). [`Renderer::finish`] then writes each export by

@@ -1,7 +1,8 @@
 //! Speed and memory at corpus scale, against a Python baseline.
 //!
 //! Generates `OGI_BENCH_REPORTS` (default 20,000) distinct, consistent
-//! reports with the test renderer, spread over every input format (text,
+//! reports with the test renderer, each of its own agency but one in ten
+//! (the next year of the agency before it), spread over every input format (text,
 //! HTML UTF-8 and GBK, DOCX as Word/WPS/LibreOffice write it, XLSX, ODS,
 //! CSV), runs the library pipeline (`run_extract`, default thread count) on
 //! the folder, and prints reports/s overall and per format and the peak RSS
@@ -49,6 +50,43 @@ const FORMATS: &[(&str, &str)] = &[
     ("csv", "csv"),
 ];
 
+/// The `k`-th distinct agency name: a two-character place name (35 × 36
+/// of them) and one of 12 kinds of body, 15,120 names before they repeat
+/// with a numbered district. No two fold to the same agency key.
+fn agency_name(k: usize) -> String {
+    const FIRST: &str = "青临云南白江西东松北安永平长金华宁新高清河山阳石桥龙凤兴德福泰和嘉丰春";
+    const SECOND: &str = "山河溪湖沙岭港涛塘田源川林峰州城阳水泉口坪湾岗原台庄桥浦洲渡阜坡陵亭堡岩";
+    const KINDS: &[&str] = &[
+        "县人民政府",
+        "区人民政府",
+        "市生态环境局",
+        "街道办事处",
+        "镇人民政府",
+        "区财政局",
+        "县交通运输局",
+        "市人民政府办公室",
+        "县水利局",
+        "区市场监督管理局",
+        "县教育局",
+        "市自然资源局",
+    ];
+    let first: Vec<char> = FIRST.chars().collect();
+    let second: Vec<char> = SECOND.chars().collect();
+    let per_kind = first.len() * second.len();
+    let kind = KINDS[(k / per_kind) % KINDS.len()];
+    let round = k / (per_kind * KINDS.len());
+    let place = format!(
+        "{}{}",
+        first[k % first.len()],
+        second[(k / first.len()) % second.len()]
+    );
+    if round == 0 {
+        format!("{place}{kind}")
+    } else {
+        format!("{place}第{round}区{kind}")
+    }
+}
+
 fn main() -> anyhow::Result<()> {
     let n: usize = std::env::var("OGI_BENCH_REPORTS")
         .ok()
@@ -58,16 +96,19 @@ fn main() -> anyhow::Result<()> {
     let corpus = tmp.path().join("corpus");
     let t = Instant::now();
     let mut by_kind: BTreeMap<&str, Vec<PathBuf>> = BTreeMap::new();
-    // A pool of distinct rendered reports per format, written under
-    // distinct names; rendering 20,000 DOCX files in full would dominate
-    // the bench, so each format renders a pool and files repeat it with a
-    // changed title line (content hashes still differ per file).
+    // Each file is its own agency's report, as in a scrape of a region:
+    // the values come from a pool of 50 consistent reports per format (a
+    // fifth of them in the 2019 template, half with every variant), the
+    // agency is the file's own, and every tenth file is the next year's
+    // report of the agency before it (so that the cross-report rules have
+    // pairs to compare, and find the carry-over breaks random values give).
     let pool = 50usize;
+    let mut agencies = 0usize;
     for (i, (kind, ext)) in FORMATS.iter().enumerate() {
         let dir = corpus.join(kind);
         fs::create_dir_all(&dir)?;
         let count = n / FORMATS.len() + usize::from(i < n % FORMATS.len());
-        let mut rendered = Vec::with_capacity(pool);
+        let mut specs = Vec::with_capacity(pool);
         for p in 0..pool.min(count) {
             let seed = (i * 1_000_003 + p) as u64;
             let tpl = if p % 5 == 4 {
@@ -75,28 +116,42 @@ fn main() -> anyhow::Result<()> {
             } else {
                 Template::Y2021
             };
-            let spec = render::consistent(seed, tpl);
             let v = if p % 2 == 0 {
                 Variants::plain()
             } else {
                 Variants::all(seed)
             };
-            rendered.push(match *kind {
-                "text" => render::to_text(&spec, &v).into_bytes(),
-                "html" => render::to_html(&spec, &v, false),
-                "html-gbk" => render::to_html(&spec, &v, true),
-                "docx-word" => render::to_docx(&spec, &v, DocxStyle::Word),
-                "docx-wps" => render::to_docx(&spec, &v, DocxStyle::Wps),
-                "docx-libreoffice" => render::to_docx(&spec, &v, DocxStyle::LibreOffice),
-                "xlsx" => render::to_xlsx(&spec, &v),
-                "ods" => render::to_ods(&spec, &v),
-                _ => render::to_csv(&spec, &v, p % 3 == 0),
-            });
+            specs.push((render::consistent(seed, tpl), v));
         }
         let files = by_kind.entry(kind).or_default();
+        let mut previous: Option<(String, i32)> = None;
         for f in 0..count {
+            let (base, v) = &specs[f % specs.len()];
+            let mut spec = base.clone();
+            match previous.take() {
+                Some((agency, year)) if f % 10 == 9 => {
+                    spec.agency = agency;
+                    spec.year = year + 1;
+                }
+                _ => {
+                    spec.agency = agency_name(agencies);
+                    agencies += 1;
+                }
+            }
+            previous = Some((spec.agency.clone(), spec.year));
+            let bytes = match *kind {
+                "text" => render::to_text(&spec, v).into_bytes(),
+                "html" => render::to_html(&spec, v, false),
+                "html-gbk" => render::to_html(&spec, v, true),
+                "docx-word" => render::to_docx(&spec, v, DocxStyle::Word),
+                "docx-wps" => render::to_docx(&spec, v, DocxStyle::Wps),
+                "docx-libreoffice" => render::to_docx(&spec, v, DocxStyle::LibreOffice),
+                "xlsx" => render::to_xlsx(&spec, v),
+                "ods" => render::to_ods(&spec, v),
+                _ => render::to_csv(&spec, v, f % 3 == 0),
+            };
             let path = dir.join(format!("r{f:06}.{ext}"));
-            fs::write(&path, &rendered[f % rendered.len()])?;
+            fs::write(&path, bytes)?;
             files.push(path);
         }
     }

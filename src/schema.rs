@@ -603,7 +603,7 @@ pub struct Report {
     pub template: Templates,
     /// Every canonical cell of the templates found, keyed by dotted id, in
     /// canonical order.
-    pub cells: IndexMap<String, CellRecord>,
+    pub cells: IndexMap<String, CellRecord, foldhash::fast::RandomState>,
     /// The normaliser's decisions.
     pub repairs: Vec<Repair>,
     /// Findings that are not a plain pass.
@@ -742,7 +742,7 @@ impl Report {
                 ..Meta::default()
             },
             template: Templates::default(),
-            cells: IndexMap::new(),
+            cells: IndexMap::default(),
             repairs: Vec::new(),
             findings: Vec::new(),
             error: None,

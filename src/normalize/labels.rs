@@ -7,7 +7,6 @@
 //! `总 计`, annotations appended in brackets — map to the same key.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::thread::LocalKey;
 
 /// Canonical form for comparison: half-width, no whitespace, no quotes,
@@ -43,7 +42,7 @@ const MEMO_MAX_LEN: usize = 240;
 /// Labels remembered per thread and function before the memo starts over.
 const MEMO_MAX_ENTRIES: usize = 4096;
 
-type Cache<T> = RefCell<HashMap<Box<str>, T>>;
+type Cache<T> = RefCell<foldhash::HashMap<Box<str>, T>>;
 
 /// `read(label)`, remembered per thread: a batch reads the same official
 /// labels in every report, and each reading runs dozens of substring
@@ -93,7 +92,7 @@ pub enum T3Label {
 
 /// Matches one label cell of table 三.
 pub fn t3_label(label: &str) -> Option<T3Label> {
-    thread_local!(static CACHE: Cache<Option<T3Label>> = RefCell::new(HashMap::new()));
+    thread_local!(static CACHE: Cache<Option<T3Label>> = RefCell::new(foldhash::HashMap::default()));
     memo(&CACHE, label, read_t3_label)
 }
 
@@ -190,7 +189,7 @@ fn is_other_other(c: &str) -> bool {
 /// Matches a column header of table 三: one of `T3_COLS`, or `org_subtotal`
 /// for 法人或其他组织, or `group` for 申请人情况.
 pub fn t3_column(label: &str) -> Option<&'static str> {
-    thread_local!(static CACHE: Cache<Option<&'static str>> = RefCell::new(HashMap::new()));
+    thread_local!(static CACHE: Cache<Option<&'static str>> = RefCell::new(foldhash::HashMap::default()));
     memo(&CACHE, label, read_t3_column)
 }
 
@@ -224,7 +223,7 @@ fn read_t3_column(label: &str) -> Option<&'static str> {
 /// Which table-二 row a label names, in either template. The second value
 /// is true when the label is the 2019 wording (规范性文件 without 行政).
 pub fn t2_row(label: &str) -> Option<&'static str> {
-    thread_local!(static CACHE: Cache<Option<&'static str>> = RefCell::new(HashMap::new()));
+    thread_local!(static CACHE: Cache<Option<&'static str>> = RefCell::new(foldhash::HashMap::default()));
     memo(&CACHE, label, read_t2_row)
 }
 
@@ -257,7 +256,7 @@ fn read_t2_row(label: &str) -> Option<&'static str> {
 
 /// A table-二 column header: the canonical column key and its template.
 pub fn t2_column(label: &str) -> Option<(&'static str, crate::schema::Template)> {
-    thread_local!(static CACHE: Cache<Option<(&'static str, crate::schema::Template)>> = RefCell::new(HashMap::new()));
+    thread_local!(static CACHE: Cache<Option<(&'static str, crate::schema::Template)>> = RefCell::new(foldhash::HashMap::default()));
     memo(&CACHE, label, read_t2_column)
 }
 
@@ -301,7 +300,7 @@ fn read_t2_column(label: &str) -> Option<(&'static str, crate::schema::Template)
 
 /// A table-四 leaf column header.
 pub fn t4_column(label: &str) -> Option<&'static str> {
-    thread_local!(static CACHE: Cache<Option<&'static str>> = RefCell::new(HashMap::new()));
+    thread_local!(static CACHE: Cache<Option<&'static str>> = RefCell::new(foldhash::HashMap::default()));
     memo(&CACHE, label, read_t4_column)
 }
 
@@ -328,7 +327,7 @@ fn read_t4_column(label: &str) -> Option<&'static str> {
 
 /// A table-四 group header (行政复议 / 未经复议直接起诉 / 复议后起诉).
 pub fn t4_group(label: &str) -> Option<&'static str> {
-    thread_local!(static CACHE: Cache<Option<&'static str>> = RefCell::new(HashMap::new()));
+    thread_local!(static CACHE: Cache<Option<&'static str>> = RefCell::new(foldhash::HashMap::default()));
     memo(&CACHE, label, read_t4_group)
 }
 

@@ -36,7 +36,7 @@ use super::{Entry, Totals};
 use crate::check::labels::cell_full_zh;
 use crate::schema::{Severity, Status};
 use serde_json::{Map, Value as Json};
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashSet};
 use std::fmt::Write as _;
 use std::fs;
 use std::io::{self, Write};
@@ -520,9 +520,9 @@ struct Page<'a> {
     report: &'a Json,
     cells: Option<&'a Map<String, Json>>,
     findings: Vec<FindingView<'a>>,
-    marks: HashMap<&'a str, Mark>,
+    marks: foldhash::HashMap<&'a str, Mark>,
     /// Every cell drawn so far, with the section it was drawn in.
-    drawn: HashMap<String, &'static str>,
+    drawn: foldhash::HashMap<String, &'static str>,
     html: String,
 }
 
@@ -532,7 +532,7 @@ fn title_head(id: &str) -> std::borrow::Cow<'static, str> {
     fn make(id: &str) -> String {
         escape(&format!("{}\n{id}", cell_full_zh(id)))
     }
-    static HEADS: OnceLock<HashMap<String, String>> = OnceLock::new();
+    static HEADS: OnceLock<foldhash::HashMap<String, String>> = OnceLock::new();
     let heads = HEADS.get_or_init(|| {
         let mut ids = crate::schema::all_value_ids();
         ids.extend(crate::schema::t3_ids(crate::schema::Template::Y2019));
@@ -585,7 +585,7 @@ impl<'a> Page<'a> {
                 detail: f.get("detail").filter(|v| !v.is_null()),
             })
             .collect();
-        let mut marks: HashMap<&'a str, Mark> = HashMap::new();
+        let mut marks: foldhash::HashMap<&'a str, Mark> = foldhash::HashMap::default();
         for f in &findings {
             if !f.marks_cells() {
                 continue;
@@ -614,7 +614,7 @@ impl<'a> Page<'a> {
             cells: report.get("cells").and_then(Json::as_object),
             findings,
             marks,
-            drawn: HashMap::new(),
+            drawn: foldhash::HashMap::default(),
             html: String::with_capacity(64 * 1024),
         }
     }

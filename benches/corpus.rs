@@ -18,6 +18,7 @@
 //! ```text
 //! cargo bench --bench corpus
 //! OGI_BENCH_REPORTS=2000 OGI_BENCH_BASELINE=0 cargo bench --bench corpus
+//! OGI_BENCH_EARLY=0 cargo bench --bench corpus   # no rendering in the workers
 //! ```
 
 #[path = "../tests/support/mod.rs"]
@@ -163,6 +164,9 @@ fn main() -> anyhow::Result<()> {
 
     let mut opts = ExtractOptions::new(vec![corpus.clone()], tmp.path().join("out"));
     opts.quiet = true;
+    // OGI_BENCH_EARLY=0: every report rendered by the finishing pass, to
+    // measure what rendering in the workers saves.
+    opts.early_render = std::env::var("OGI_BENCH_EARLY").as_deref() != Ok("0");
     // The peak RSS is the run's, not the generator's: Linux resets it on
     // a write of 5 to clear_refs.
     let reset = fs::write("/proc/self/clear_refs", "5").is_ok();

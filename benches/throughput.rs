@@ -5,6 +5,9 @@
 //! `OGI_BENCH_COPIES` times (default: enough copies for at least 2,000
 //! files) into a temporary folder, then `run_extract` reads them all.
 //! Prints the file count, docs/s overall and per format, and the peak RSS.
+//! The copies are duplicates of each other, so every report gets an
+//! X-DUPLICATE finding and is rendered by the finishing pass: the worst
+//! case for it (`benches/corpus.rs` measures a batch of distinct reports).
 //!
 //! ```text
 //! cargo bench --bench throughput

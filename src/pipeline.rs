@@ -281,12 +281,9 @@ pub fn run_extract(opts: &ExtractOptions) -> anyhow::Result<RunSummary> {
         bar.inc(1);
         match written {
             Ok(done) => Slot::Done(done),
-            Err((file, e)) => {
+            Err((what, e)) => {
                 failed.store(true, Ordering::Relaxed);
-                let path = reports_dir.join(file);
-                Slot::Failed(Some(
-                    anyhow::Error::new(e).context(format!("could not write {}", path.display())),
-                ))
+                Slot::Failed(Some(anyhow::Error::new(e).context(what)))
             }
         }
     };
@@ -1533,8 +1530,8 @@ fn report_of(doc: &Document, mut source: Source) -> Report {
 }
 
 /// Writes an input's reports: `name` for one, `<name>#<sheet>.json` each
-/// for several. The input's seconds go to its first entry. On failure, the
-/// file that could not be written and why.
+/// for several. The input's seconds go to its first entry. On failure,
+/// what could not be written (a sentence naming the file) and why.
 fn write_reports(
     reports_dir: &Path,
     name: &str,
@@ -1554,8 +1551,11 @@ fn write_reports(
     pairs.sort_by(|a, b| a.1.cmp(&b.1));
     let mut done = Vec::with_capacity(reports.len());
     for (k, (report, file)) in pairs.into_iter().enumerate() {
-        let (written, batch) = output::write_fresh_report(reports_dir, &file, report)
-            .map_err(|e| (file.clone(), e))?;
+        let (written, batch) =
+            output::write_fresh_report(reports_dir, &file, report).map_err(|e| {
+                let path = reports_dir.join(&file);
+                (format!("could not write {}", path.display()), e)
+            })?;
         let secs = if k == 0 { seconds } else { 0.0 };
         let entry = Entry::new(report, file, secs);
         let facts = BatchFacts::from_report(report);
@@ -1564,7 +1564,7 @@ fn write_reports(
                 early
                     .renderer
                     .put_report(&written.json, &written.bytes, &entry)
-                    .map_err(|e| (entry.file.clone(), e))?,
+                    .map_err(|e| (could_not_render(reports_dir, &entry.file), e))?,
             ),
             _ => None,
         };
@@ -1577,6 +1577,15 @@ fn write_reports(
         });
     }
     Ok(done)
+}
+
+/// The error context of a report whose review page or export rows could
+/// not be written.
+fn could_not_render(reports_dir: &Path, file: &str) -> String {
+    format!(
+        "could not write the review page and export rows of {}",
+        reports_dir.join(file).display()
+    )
 }
 
 /// The renderer of a run's review pages and export pieces.
@@ -1618,9 +1627,17 @@ impl<'a> EarlyRender<'a> {
         let Ok(mut seen) = self.seen.lock() else {
             return false;
         };
+        // The bytes of a sheet, not of its workbook: X-DUPLICATE never
+        // pairs the sheets of one workbook.
         let keys = [
             facts.agency_key.as_deref().map(|k| format!("a:{k}")),
-            (!facts.sha256.is_empty()).then(|| format!("h:{}", facts.sha256)),
+            (!facts.sha256.is_empty()).then(|| {
+                format!(
+                    "h:{}#{}",
+                    facts.sha256,
+                    facts.sheet.as_deref().unwrap_or("")
+                )
+            }),
         ];
         let mut first = true;
         for key in keys.into_iter().flatten() {

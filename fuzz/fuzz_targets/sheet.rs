@@ -1,17 +1,13 @@
-//! Any bytes through the spreadsheet readers (xlsx, xls, ods, csv).
+//! Any bytes through the spreadsheet readers (xlsx, xls, ods, csv), then
+//! the rest of the pipeline.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use ogi::ingest::Format;
+
+mod sheet_input;
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&which, rest)) = data.split_first() else {
+    let Some((format, rest)) = sheet_input::split(data) else {
         return;
-    };
-    let format = match which % 4 {
-        0 => Format::Xlsx,
-        1 => Format::Xls,
-        2 => Format::Ods,
-        _ => Format::Csv,
     };
     if let Ok(docs) = ogi::ingest::read_all(format, rest) {
         for doc in docs {

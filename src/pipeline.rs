@@ -1609,8 +1609,10 @@ fn new_renderer(out: &Path) -> anyhow::Result<output::parts::Renderer> {
 /// render lacks the findings it gets.
 struct EarlyRender<'a> {
     renderer: &'a output::parts::Renderer,
-    /// The agency keys and SHA-256s of the reports written so far.
-    seen: Mutex<HashSet<String>>,
+    /// Hashes of the agency keys and SHA-256s of the reports written so
+    /// far (8 bytes each; a collision only costs an early render).
+    seen: Mutex<HashSet<u64>>,
+    hasher: foldhash::quality::RandomState,
 }
 
 impl<'a> EarlyRender<'a> {
@@ -1618,27 +1620,29 @@ impl<'a> EarlyRender<'a> {
         EarlyRender {
             renderer,
             seen: Mutex::new(HashSet::new()),
+            hasher: foldhash::quality::RandomState::default(),
         }
     }
 
     /// Whether no report seen before `facts` shares its agency or its
     /// bytes; `facts` is seen from now on.
     fn first_of_its_kind(&self, facts: &BatchFacts) -> bool {
-        let Ok(mut seen) = self.seen.lock() else {
-            return false;
-        };
+        use std::hash::BuildHasher as _;
         // The bytes of a sheet, not of its workbook: X-DUPLICATE never
         // pairs the sheets of one workbook.
         let keys = [
-            facts.agency_key.as_deref().map(|k| format!("a:{k}")),
+            facts
+                .agency_key
+                .as_deref()
+                .map(|k| self.hasher.hash_one(("agency", k))),
             (!facts.sha256.is_empty()).then(|| {
-                format!(
-                    "h:{}#{}",
-                    facts.sha256,
-                    facts.sheet.as_deref().unwrap_or("")
-                )
+                self.hasher
+                    .hash_one(("bytes", facts.sha256.as_str(), facts.sheet.as_deref()))
             }),
         ];
+        let Ok(mut seen) = self.seen.lock() else {
+            return false;
+        };
         let mut first = true;
         for key in keys.into_iter().flatten() {
             first &= seen.insert(key);

@@ -19,6 +19,7 @@
 //! cargo bench --bench corpus
 //! OGI_BENCH_REPORTS=2000 OGI_BENCH_BASELINE=0 cargo bench --bench corpus
 //! OGI_BENCH_EARLY=0 cargo bench --bench corpus   # no rendering in the workers
+//! OGI_BENCH_REVIEW=0 cargo bench --bench corpus  # --no-review
 //! ```
 
 #[path = "../tests/support/mod.rs"]
@@ -167,6 +168,8 @@ fn main() -> anyhow::Result<()> {
     // OGI_BENCH_EARLY=0: every report rendered by the finishing pass, to
     // measure what rendering in the workers saves.
     opts.early_render = std::env::var("OGI_BENCH_EARLY").as_deref() != Ok("0");
+    // OGI_BENCH_REVIEW=0: `--no-review`, the reports and exports only.
+    opts.review = std::env::var("OGI_BENCH_REVIEW").as_deref() != Ok("0");
     // The peak RSS is the run's, not the generator's: Linux resets it on
     // a write of 5 to clear_refs.
     let reset = fs::write("/proc/self/clear_refs", "5").is_ok();

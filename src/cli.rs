@@ -63,6 +63,12 @@ pub struct ExtractArgs {
     /// N output directories with `ogi merge`.
     #[arg(long, value_name = "I/N")]
     pub shard: Option<Shard>,
+    /// Write no review pages (`DIR/review/`, `DIR/index.html`), only the
+    /// reports and the dataset exports: for bulk research runs, which it
+    /// makes faster and smaller. Review pages of an earlier run into DIR
+    /// are removed, as they would no longer match the reports.
+    #[arg(long)]
+    pub no_review: bool,
 }
 
 /// One shard of a run: `index` of `count`, 1-based (`--shard 2/4`).

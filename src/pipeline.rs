@@ -90,6 +90,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
                 resume: args.resume,
                 shard: args.shard,
                 early_render: true,
+                review: !args.no_review,
             };
             let run = run_extract(&opts)?;
             if !opts.quiet {
@@ -161,6 +162,8 @@ pub struct ExtractOptions {
     /// of the batch (see `EarlyRender`). Only a matter of speed: the
     /// outputs are the same either way.
     pub early_render: bool,
+    /// Write the review pages and `index.html` (`--no-review` clears it).
+    pub review: bool,
 }
 
 impl ExtractOptions {
@@ -175,6 +178,7 @@ impl ExtractOptions {
             resume: false,
             shard: None,
             early_render: true,
+            review: true,
         }
     }
 }
@@ -205,11 +209,13 @@ pub struct RunSummary {
     /// Reports whose review page and export rows their worker rendered,
     /// and which the finishing pass left as they were.
     pub rendered_early: usize,
+    /// Whether the run wrote review pages.
+    pub review: bool,
 }
 
 /// The closing paragraph on stderr.
 fn closing_paragraph(run: &RunSummary) -> String {
-    let mut text = summary::paragraph(&run.totals, &run.out, run.elapsed, run.jobs);
+    let mut text = summary::paragraph(&run.totals, &run.out, run.elapsed, run.jobs, run.review);
     if run.reused > 0 {
         text.push_str(&format!(
             " {} report{} taken over as written (input unchanged, or from a shard).",
@@ -259,7 +265,7 @@ pub fn run_extract(opts: &ExtractOptions) -> anyhow::Result<RunSummary> {
         names.retain(|_| k.next().copied().unwrap_or(false));
     }
     let reports_dir = prepare_out(&opts.out)?;
-    let renderer = new_renderer(&opts.out)?;
+    let renderer = new_renderer(&opts.out, opts.review)?;
     let early = opts.early_render.then(|| EarlyRender::new(&renderer));
     let jobs = opts.jobs.unwrap_or_else(default_jobs).max(1);
     let pool = thread_pool(jobs)?;
@@ -534,8 +540,9 @@ fn finish(
             tally.seconds = seconds.get(format).copied().unwrap_or(0.0);
         }
     }
+    let review = renderer.review();
     renderer.finish(&entries, &spooled, &totals)?;
-    remove_stale(out, &entries)?;
+    remove_stale(out, &entries, review)?;
     let elapsed = start.elapsed();
     summary::write(out, &totals, &entries, elapsed, jobs, shard)
         .with_context(|| format!("could not write {}", out.join("summary.json").display()))?;
@@ -561,17 +568,23 @@ fn finish(
         reused: 0,
         warnings: Vec::new(),
         rendered_early,
+        review,
     })
 }
 
 /// Removes the reports and review pages of inputs that are not part of
-/// the run (left by an earlier run over other inputs into the same folder).
-fn remove_stale(out: &Path, entries: &[Entry]) -> anyhow::Result<()> {
+/// the run (left by an earlier run over other inputs into the same folder),
+/// and every review page and `index.html` when the run wrote none.
+fn remove_stale(out: &Path, entries: &[Entry], review: bool) -> anyhow::Result<()> {
     let reports: HashSet<String> = entries.iter().map(|e| e.file.clone()).collect();
-    let pages: HashSet<String> = entries
-        .iter()
-        .map(|e| output::review::page_file(&e.file))
-        .collect();
+    let pages: HashSet<String> = if review {
+        entries
+            .iter()
+            .map(|e| output::review::page_file(&e.file))
+            .collect()
+    } else {
+        HashSet::new()
+    };
     for (dir, keep, suffix) in [
         (out.join(output::REPORTS_DIR), &reports, ".json"),
         (out.join(output::review::REVIEW_DIR), &pages, ".html"),
@@ -582,6 +595,19 @@ fn remove_stale(out: &Path, entries: &[Entry]) -> anyhow::Result<()> {
                 dir.display()
             )
         })?;
+    }
+    if !review {
+        let index = out.join(output::review::INDEX_FILE);
+        match fs::remove_file(&index) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => {
+                return Err(
+                    anyhow::Error::new(e).context(format!("could not remove {}", index.display()))
+                );
+            }
+            _ => {}
+        }
+        // The folder too, when nothing of the user's is in it.
+        let _ = fs::remove_dir(out.join(output::review::REVIEW_DIR));
     }
     Ok(())
 }
@@ -894,7 +920,7 @@ pub fn run_merge(opts: &MergeOptions) -> anyhow::Result<RunSummary> {
     });
     let items = items.into_iter().collect::<anyhow::Result<Vec<Item>>>()?;
     let reused = items.len();
-    let renderer = new_renderer(&opts.out)?;
+    let renderer = new_renderer(&opts.out, true)?;
     let mut run = finish(
         &opts.out,
         renderer,
@@ -1589,8 +1615,8 @@ fn could_not_render(reports_dir: &Path, file: &str) -> String {
 }
 
 /// The renderer of a run's review pages and export pieces.
-fn new_renderer(out: &Path) -> anyhow::Result<output::parts::Renderer> {
-    output::parts::Renderer::new(out)
+fn new_renderer(out: &Path, review: bool) -> anyhow::Result<output::parts::Renderer> {
+    output::parts::Renderer::new(out, review)
         .with_context(|| format!("could not prepare the review pages in {}", out.display()))
 }
 

@@ -402,3 +402,60 @@ fn a_closed_stdout_is_not_an_error() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(o.stderr.is_empty(), "{}", stderr(&o));
 }
+
+/// `--no-review`: the reports and exports of a run with review pages, and
+/// no page; the pages an earlier run left in the folder are removed.
+#[test]
+fn no_review_writes_the_same_data_without_pages() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    inputs(&dir.join("in"));
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/text");
+    for e in fs::read_dir(&samples).expect("samples") {
+        let path = e.expect("entry").path();
+        let name = path.file_name().expect("name").to_owned();
+        put(
+            &dir.join("in/samples").join(name),
+            &fs::read(&path).expect("read"),
+        );
+    }
+    let run = |args: &[&str]| {
+        let o = ogi(dir, args);
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        o
+    };
+    run(&["extract", "in", "--out", "with", "-q"]);
+    let o = run(&["extract", "in", "--out", "without", "--no-review"]);
+    assert!(
+        stderr(&o).trim_end().ends_with("(no review pages)."),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!dir.join("without/review").exists());
+    assert!(!dir.join("without/index.html").exists());
+    let data = |out: &str| -> BTreeSet<PathBuf> {
+        tree(&dir.join(out))
+            .into_iter()
+            .filter(|p| !p.starts_with("review") && p != Path::new("index.html"))
+            .collect()
+    };
+    let files = data("with");
+    assert!(files.len() >= 9 + 4, "{files:?}");
+    assert_eq!(files, tree(&dir.join("without")));
+    for f in files.iter().filter(|f| *f != Path::new("summary.json")) {
+        assert!(
+            fs::read(dir.join("with").join(f)).expect("with")
+                == fs::read(dir.join("without").join(f)).expect("without"),
+            "{} differs",
+            f.display()
+        );
+    }
+
+    // Into the folder of the run with pages: they go, as they would no
+    // longer match the reports.
+    assert!(dir.join("with/index.html").is_file());
+    run(&["extract", "in", "--out", "with", "-q", "--no-review"]);
+    assert!(!dir.join("with/review").exists());
+    assert!(!dir.join("with/index.html").exists());
+    assert_eq!(data("with"), tree(&dir.join("with")));
+}

@@ -44,10 +44,12 @@ impl Spooled {
 
 /// Renders and spools the pieces of each report, writes its review page,
 /// and at the end assembles the exports and `index.html`. Shared by the
-/// workers (`&self`).
+/// workers (`&self`). Without review pages (`ogi extract --no-review`) it
+/// renders and assembles the exports only.
 pub struct Renderer {
     out: PathBuf,
-    review: PathBuf,
+    /// The review folder; `None` when no review pages are written.
+    review: Option<PathBuf>,
     /// The review folder, canonical (for the links to the sources).
     page_dir: Option<PathBuf>,
     cwd: Option<PathBuf>,
@@ -59,10 +61,12 @@ pub struct Renderer {
 }
 
 impl Renderer {
-    /// Prepares `out/review/` and an empty spool in `out`.
-    pub fn new(out: &Path) -> io::Result<Renderer> {
+    /// Prepares `out/review/` (when `pages`) and an empty spool in `out`.
+    pub fn new(out: &Path, pages: bool) -> io::Result<Renderer> {
         let review = out.join(review::REVIEW_DIR);
-        fs::create_dir_all(&review)?;
+        if pages {
+            fs::create_dir_all(&review)?;
+        }
         let spool_path = out.join(SPOOL_FILE);
         let file = OpenOptions::new()
             .read(true)
@@ -72,8 +76,8 @@ impl Renderer {
             .open(&spool_path)?;
         Ok(Renderer {
             out: out.to_path_buf(),
-            page_dir: fs::canonicalize(&review).ok(),
-            review,
+            page_dir: fs::canonicalize(&review).ok().filter(|_| pages),
+            review: pages.then_some(review),
             cwd: std::env::current_dir()
                 .ok()
                 .map(|d| fs::canonicalize(&d).unwrap_or(d)),
@@ -83,20 +87,30 @@ impl Renderer {
         })
     }
 
+    /// Whether review pages are written.
+    pub fn review(&self) -> bool {
+        self.review.is_some()
+    }
+
     /// Renders the report `report` (as written to `reports/<entry.file>`,
     /// whose bytes are `written`): writes its review page and spools its
     /// pieces. `entry` must count every finding the report holds.
     pub fn put_report(&self, report: &Json, written: &[u8], entry: &Entry) -> io::Result<Spooled> {
         let page = review::page_file(&entry.file);
-        let links = Links {
-            source: review::source_href(&entry.path, self.page_dir.as_deref(), self.cwd.as_deref()),
-            report: format!("../{REPORTS_DIR}/{}", review::url_path(&entry.file)),
-            report_label: format!("{REPORTS_DIR}/{}", entry.file),
-            index: format!("../{}", review::INDEX_FILE),
-        };
-        let html = review::render_page(report, &links);
-        super::write_bytes(&self.review.join(&page), html.as_bytes())?;
-        drop(html);
+        if let Some(dir) = &self.review {
+            let links = Links {
+                source: review::source_href(
+                    &entry.path,
+                    self.page_dir.as_deref(),
+                    self.cwd.as_deref(),
+                ),
+                report: format!("../{REPORTS_DIR}/{}", review::url_path(&entry.file)),
+                report_label: format!("{REPORTS_DIR}/{}", entry.file),
+                index: format!("../{}", review::INDEX_FILE),
+            };
+            let html = review::render_page(report, &links);
+            super::write_bytes(&dir.join(&page), html.as_bytes())?;
+        }
 
         let mut buf = Vec::with_capacity(written.len());
         minify_into(written, &mut buf);
@@ -109,9 +123,11 @@ impl Renderer {
         let start = buf.len();
         super::dataset::write_finding_rows(&mut buf, report)?;
         lens[2] = len32(buf.len() - start)?;
-        let start = buf.len();
-        review::write_index_row(&mut buf, report, entry, &page)?;
-        lens[3] = len32(buf.len() - start)?;
+        if self.review.is_some() {
+            let start = buf.len();
+            review::write_index_row(&mut buf, report, entry, &page)?;
+            lens[3] = len32(buf.len() - start)?;
+        }
 
         let mut spool = self
             .spool
@@ -180,11 +196,16 @@ impl Renderer {
             }
             Ok(())
         };
+        let pages = self.review.is_some();
         let written = write_atomic(&out.join("dataset.jsonl"), |jsonl| {
             write_atomic(&out.join("dataset.csv"), |csv_file| {
                 write_atomic(&out.join("findings.csv"), |findings| {
+                    super::dataset::write_heads(csv_file, findings, &header)?;
+                    if !pages {
+                        // No index rows were spooled.
+                        return gather([jsonl, csv_file, findings, &mut io::sink()]);
+                    }
                     write_atomic(&out.join(review::INDEX_FILE), |index| {
-                        super::dataset::write_heads(csv_file, findings, &header)?;
                         review::write_index_head(index, entries, totals)?;
                         gather([jsonl, csv_file, findings, index])?;
                         review::write_index_tail(index)
@@ -214,7 +235,7 @@ impl Drop for Renderer {
 #[cfg(test)]
 pub fn write_from_files(out: &Path, entries: &[Entry], totals: &Totals) -> anyhow::Result<()> {
     use rayon::prelude::*;
-    let renderer = Renderer::new(out)
+    let renderer = Renderer::new(out, true)
         .with_context(|| format!("could not prepare the exports in {}", out.display()))?;
     let spooled: Vec<Spooled> = entries
         .par_iter()

@@ -249,7 +249,13 @@ pub fn write(
 }
 
 /// The closing paragraph of `ogi extract`, for stderr.
-pub fn paragraph(totals: &Totals, out: &Path, elapsed: Duration, jobs: usize) -> String {
+pub fn paragraph(
+    totals: &Totals,
+    out: &Path,
+    elapsed: Duration,
+    jobs: usize,
+    review: bool,
+) -> String {
     let secs = elapsed.as_secs_f64();
     let rate = if secs > 0.0 {
         totals.inputs as f64 / secs
@@ -312,11 +318,18 @@ pub fn paragraph(totals: &Totals, out: &Path, elapsed: Duration, jobs: usize) ->
         text.push_str(" No error or warning findings.");
     }
     text.push_str(&format!(
-        " Output in {}: {}/, dataset.jsonl, dataset.csv, findings.csv, summary.json; review pages in {}.",
+        " Output in {}: {}/, dataset.jsonl, dataset.csv, findings.csv, summary.json",
         out.display(),
         super::REPORTS_DIR,
-        out.join(super::review::INDEX_FILE).display()
     ));
+    if review {
+        text.push_str(&format!(
+            "; review pages in {}.",
+            out.join(super::review::INDEX_FILE).display()
+        ));
+    } else {
+        text.push_str(" (no review pages).");
+    }
     text
 }
 
@@ -405,7 +418,7 @@ mod tests {
         assert_eq!(j["reports"], json!(3));
         assert!(files[0].get("sheet").is_none());
 
-        let p = paragraph(&t, Path::new("out"), Duration::from_secs(2), 2);
+        let p = paragraph(&t, Path::new("out"), Duration::from_secs(2), 2, true);
         assert!(p.contains("3 files"), "{p}");
         assert!(p.contains("2 ok, 1 error"), "{p}");
         assert!(p.contains("2 errors: T3-BALANCE 2"), "{p}");
@@ -434,7 +447,9 @@ mod tests {
         assert_eq!(j["inputs"], json!(2));
         assert_eq!(j["reports"], json!(3));
         assert_eq!(j["files"][1]["sheet"], json!("乙"));
-        let p = paragraph(&t, Path::new("out"), Duration::from_secs(1), 1);
+        let p = paragraph(&t, Path::new("out"), Duration::from_secs(1), 1, false);
         assert!(p.contains("2 files, 3 reports"), "{p}");
+        assert!(p.ends_with("summary.json (no review pages)."), "{p}");
+        assert!(!p.contains("index.html"), "{p}");
     }
 }

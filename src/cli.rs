@@ -117,6 +117,9 @@ pub struct MergeArgs {
     /// No closing summary on stderr.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Write no review pages, as `extract --no-review`.
+    #[arg(long)]
+    pub no_review: bool,
 }
 
 /// Arguments of `ogi check`.

@@ -103,6 +103,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
                 shards: args.shards,
                 out: args.out,
                 jobs: args.jobs.map(usize::from),
+                review: !args.no_review,
             };
             let run = run_merge(&opts)?;
             if !args.quiet {
@@ -801,6 +802,8 @@ pub struct MergeOptions {
     pub out: PathBuf,
     /// Worker threads; `None` = the number of cores.
     pub jobs: Option<usize>,
+    /// Write the review pages and `index.html`.
+    pub review: bool,
 }
 
 /// One input as a shard's `summary.json` lists it.
@@ -920,7 +923,7 @@ pub fn run_merge(opts: &MergeOptions) -> anyhow::Result<RunSummary> {
     });
     let items = items.into_iter().collect::<anyhow::Result<Vec<Item>>>()?;
     let reused = items.len();
-    let renderer = new_renderer(&opts.out, true)?;
+    let renderer = new_renderer(&opts.out, opts.review)?;
     let mut run = finish(
         &opts.out,
         renderer,

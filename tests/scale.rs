@@ -383,6 +383,27 @@ fn three_shards_merged_equal_one_run() {
     // gives the same files.
     ok(dir, &["merge", "s3", "s1", "s2", "--out", "merged", "-q"]);
     assert_same_output(&dir.join("single"), &dir.join("merged"));
+    // Without review pages: the same data, no page.
+    ok(
+        dir,
+        &[
+            "merge",
+            "s1",
+            "s2",
+            "s3",
+            "--out",
+            "bare",
+            "-q",
+            "--no-review",
+        ],
+    );
+    let (merged, bare) = (snapshot(&dir.join("merged")), snapshot(&dir.join("bare")));
+    assert!(!dir.join("bare/review").exists() && !dir.join("bare/index.html").exists());
+    let data: BTreeMap<_, _> = merged
+        .into_iter()
+        .filter(|(p, _)| !p.starts_with("review") && p != Path::new("index.html"))
+        .collect();
+    assert!(data == bare, "merge --no-review changed the data");
 
     // A shard's members depend on their own paths only: more files do not
     // move the others.

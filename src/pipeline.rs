@@ -380,7 +380,7 @@ pub fn run_extract(opts: &ExtractOptions) -> anyhow::Result<RunSummary> {
     }
     drop((inputs, names));
     let shard = opts.shard.map(|s| (s.index, s.count));
-    let mut run = finish(&opts.out, renderer, items, &pool, jobs, start, shard, None)?;
+    let mut run = finish(renderer, items, &pool, jobs, start, shard, None)?;
     run.reused = reused.into_inner();
     Ok(run)
 }
@@ -515,11 +515,10 @@ impl Item {
 /// The common end of `extract` and `merge`, once every report of the batch
 /// is known (`items`, sorted by path): the cross-report phase, the exports,
 /// the review pages, the removal of stale files, then `summary.json`.
-/// `format_seconds` replaces the worker seconds per format (`merge`: the
-/// shards' own).
-#[allow(clippy::too_many_arguments)]
+/// `renderer` is the run's (its folder is the output folder), holding what
+/// the workers rendered already. `format_seconds` replaces the worker
+/// seconds per format (`merge`: the shards' own).
 fn finish(
-    out: &Path,
     renderer: output::parts::Renderer,
     mut items: Vec<Item>,
     pool: &rayon::ThreadPool,
@@ -528,6 +527,7 @@ fn finish(
     shard: Option<(u32, u32)>,
     format_seconds: Option<&BTreeMap<String, f64>>,
 ) -> anyhow::Result<RunSummary> {
+    let out = &renderer.out().to_path_buf();
     let spooled = pool.install(|| cross_report_phase(out, &mut items, &renderer))?;
     let rendered_early = items
         .iter()
@@ -925,7 +925,6 @@ pub fn run_merge(opts: &MergeOptions) -> anyhow::Result<RunSummary> {
     let reused = items.len();
     let renderer = new_renderer(&opts.out, opts.review)?;
     let mut run = finish(
-        &opts.out,
         renderer,
         items,
         &pool,

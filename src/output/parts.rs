@@ -87,6 +87,11 @@ impl Renderer {
         })
     }
 
+    /// The output folder.
+    pub fn out(&self) -> &Path {
+        &self.out
+    }
+
     /// Whether review pages are written.
     pub fn review(&self) -> bool {
         self.review.is_some()

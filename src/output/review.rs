@@ -35,7 +35,7 @@ use super::human::HINT_RULE;
 use super::{Entry, Totals};
 use crate::check::labels::cell_full_zh;
 use crate::schema::{Severity, Status};
-use serde_json::{Map, Value as Json};
+use serde_json::Value as Json;
 use std::collections::{BTreeSet, HashSet};
 use std::fmt::Write as _;
 use std::fs;
@@ -515,10 +515,40 @@ struct Mark {
     refs: Vec<usize>,
 }
 
+/// The fields of a cell record the page shows, read once.
+#[derive(Clone, Copy, Default)]
+struct CellInfo<'a> {
+    state: &'a str,
+    raw: Option<&'a str>,
+    at: Option<&'a Json>,
+    rule: Option<&'a str>,
+}
+
+impl<'a> CellInfo<'a> {
+    /// Reads a record's fields in one pass over its entries (a record has
+    /// a handful; this spares a hashed lookup per field).
+    fn of(record: &'a Json) -> CellInfo<'a> {
+        let mut info = CellInfo::default();
+        for (k, v) in record.as_object().into_iter().flatten() {
+            match k.as_str() {
+                "state" => info.state = v.as_str().unwrap_or(""),
+                "raw" => info.raw = v.as_str(),
+                "at" => info.at = Some(v).filter(|a| a.is_object()),
+                "rule" => info.rule = v.as_str(),
+                _ => {}
+            }
+        }
+        info
+    }
+}
+
 /// A page being drawn.
 struct Page<'a> {
     report: &'a Json,
-    cells: Option<&'a Map<String, Json>>,
+    /// Every cell record, by id.
+    info: foldhash::HashMap<&'a str, CellInfo<'a>>,
+    /// Every value of the value tables (`t3.<row>.<col>`, …), by id.
+    values: foldhash::HashMap<String, &'a Json>,
     findings: Vec<FindingView<'a>>,
     marks: foldhash::HashMap<&'a str, Mark>,
     /// Every cell drawn so far, with the section it was drawn in.
@@ -553,11 +583,6 @@ fn json_text(v: &Json) -> String {
         Json::Null => String::new(),
         other => other.to_string(),
     }
-}
-
-fn split_id(id: &str) -> Option<(&str, &str, &str)> {
-    let mut it = id.splitn(3, '.');
-    Some((it.next()?, it.next()?, it.next()?))
 }
 
 impl<'a> Page<'a> {
@@ -609,9 +634,27 @@ impl<'a> Page<'a> {
                 }
             }
         }
+        let cells = report.get("cells").and_then(Json::as_object);
+        let info = cells
+            .into_iter()
+            .flatten()
+            .map(|(id, rec)| (id.as_str(), CellInfo::of(rec)))
+            .collect();
+        let mut values = foldhash::HashMap::default();
+        for (t, table) in report.as_object().into_iter().flatten() {
+            if !t.starts_with('t') || !table.is_object() {
+                continue;
+            }
+            for (r, row) in table.as_object().into_iter().flatten() {
+                for (c, v) in row.as_object().into_iter().flatten() {
+                    values.insert(format!("{t}.{r}.{c}"), v);
+                }
+            }
+        }
         Page {
             report,
-            cells: report.get("cells").and_then(Json::as_object),
+            info,
+            values,
             findings,
             marks,
             drawn: foldhash::HashMap::default(),
@@ -624,36 +667,26 @@ impl<'a> Page<'a> {
     }
 
     fn has_cells(&self, prefix: &str) -> bool {
-        self.cells.is_some_and(|c| {
-            c.iter().any(|(id, rec)| {
-                id.starts_with(prefix)
-                    && rec.get("state").and_then(Json::as_str) != Some("not_in_template")
-            })
-        }) || self
-            .findings
+        self.info
             .iter()
-            .any(|f| f.cells.iter().any(|c| c.starts_with(prefix)))
+            .any(|(id, info)| id.starts_with(prefix) && info.state != "not_in_template")
+            || self
+                .findings
+                .iter()
+                .any(|f| f.cells.iter().any(|c| c.starts_with(prefix)))
     }
 
     /// One value cell.
     fn cell(&mut self, id: &str, colspan: usize, section: &'static str) {
         self.drawn.insert(id.to_string(), section);
-        let record = self.cells.and_then(|c| c.get(id));
-        let state = record
-            .and_then(|r| r.get("state"))
-            .and_then(Json::as_str)
-            .unwrap_or("");
-        let (class, state_zh) = if record.is_some() {
-            state_info(state)
-        } else {
-            ("absent", "报告中没有此单元格")
+        let record = self.info.get(id).copied();
+        let (class, state_zh) = match record {
+            Some(info) => state_info(info.state),
+            None => ("absent", "报告中没有此单元格"),
         };
-        let raw = record.and_then(|r| r.get("raw")).and_then(Json::as_str);
-        let value = || {
-            split_id(id)
-                .and_then(|(t, r, c)| self.report.get(t)?.get(r)?.get(c))
-                .filter(|v| !v.is_null())
-        };
+        let info = record.unwrap_or_default();
+        let raw = info.raw;
+        let value = || self.values.get(id).copied().filter(|v| !v.is_null());
         let mut number = String::new();
         let shown: &str = match class {
             "ok" | "derived" | "mapped" => match value() {
@@ -678,7 +711,7 @@ impl<'a> Page<'a> {
         if let Some(raw) = raw {
             let _ = write!(title, "\n原文：{raw}");
         }
-        if let Some(at) = record.and_then(|r| r.get("at")).filter(|a| a.is_object()) {
+        if let Some(at) = info.at {
             let n = |k: &str| at.get(k).and_then(Json::as_u64);
             title.push_str("\n位置：");
             if let (Some(t), Some(r), Some(c)) = (n("table"), n("row"), n("col")) {
@@ -688,7 +721,7 @@ impl<'a> Page<'a> {
                 let _ = write!(title, "（文本第{line}行）");
             }
         }
-        if let Some(rule) = record.and_then(|r| r.get("rule")).and_then(Json::as_str) {
+        if let Some(rule) = info.rule {
             match class {
                 "derived" => {
                     let _ = write!(title, "\n由 {rule} 推算");
@@ -980,14 +1013,13 @@ impl<'a> Page<'a> {
     }
 
     fn has_cells_matching(&self, pred: impl Fn(&str) -> bool) -> bool {
-        self.cells.is_some_and(|c| {
-            c.iter().any(|(id, rec)| {
-                pred(id) && rec.get("state").and_then(Json::as_str) != Some("not_in_template")
-            })
-        }) || self
-            .findings
+        self.info
             .iter()
-            .any(|f| f.cells.iter().any(|c| pred(c)))
+            .any(|(id, info)| pred(id) && info.state != "not_in_template")
+            || self
+                .findings
+                .iter()
+                .any(|f| f.cells.iter().any(|c| pred(c)))
     }
 
     fn table4(&mut self) {

@@ -19,7 +19,8 @@ pub struct Cli {
 pub enum Command {
     /// Read every report under the given paths and write one JSON report per
     /// input plus the dataset exports (dataset.jsonl, dataset.csv,
-    /// findings.csv, summary.json) and the review pages (index.html, review/).
+    /// findings.csv, summary.json) and, unless --no-review, the review pages
+    /// (index.html, review/).
     Extract(ExtractArgs),
     /// Join the outputs of `extract --shard` runs into one output directory,
     /// as one run over all the inputs would have written it.

@@ -442,19 +442,10 @@ pub fn write_report(reports_dir: &Path, file: &str, report: &Report) -> io::Resu
 /// report with cross-report findings appended (a rerun over the same
 /// input), the file is left as it is and the key of the findings it holds
 /// is returned: the cross-report phase then rewrites it only if they
-/// changed. Otherwise the report is written ([`write_report`]) and the
-/// result is `None`.
-pub fn write_report_for_batch(
-    reports_dir: &Path,
-    file: &str,
-    report: &Report,
-) -> io::Result<Option<stored::BatchKey>> {
-    write_fresh_report(reports_dir, file, report).map(|(_, key)| key)
-}
-
-/// [`write_report_for_batch`], also giving the report as written without
-/// cross-report findings (its JSON and bytes), so that it can be rendered
-/// without reading the file back.
+/// changed. Otherwise the report is written ([`write_report`]) and the key
+/// is `None`. Also gives the report as written without cross-report
+/// findings (its JSON and bytes), so that it can be rendered without
+/// reading the file back.
 pub fn write_fresh_report(
     reports_dir: &Path,
     file: &str,
@@ -1016,21 +1007,21 @@ mod tests {
             let path = dir.path().join(&file);
             // First run: written, then given its batch findings.
             assert_eq!(
-                write_report_for_batch(dir.path(), &file, &r).expect("write"),
+                write_fresh_report(dir.path(), &file, &r).expect("write").1,
                 None
             );
             let added = [dup.clone(), carry.clone()];
             set_batch_findings(&path, &path, &added).expect("set");
             let finished = fs::read(&path).expect("read");
             // Rerun: the file is kept, with the key of what it holds.
-            let key = write_report_for_batch(dir.path(), &file, &r).expect("rerun");
+            let key = write_fresh_report(dir.path(), &file, &r).expect("rerun").1;
             assert_eq!(key, stored::batch_key(&added), "case {k}");
             assert_eq!(fs::read(&path).expect("read"), finished, "case {k}");
             // Another report under that name: written afresh.
             let mut other = r.clone();
             other.meta.year = Some(1999);
             assert_eq!(
-                write_report_for_batch(dir.path(), &file, &other).expect("w"),
+                write_fresh_report(dir.path(), &file, &other).expect("w").1,
                 None
             );
             let json: Json = serde_json::from_slice(&fs::read(&path).expect("read")).expect("json");
@@ -1039,12 +1030,12 @@ mod tests {
         // A file whose extra finding is not a batch rule's is rewritten.
         let mut r = Report::new(crate::schema::Source::default());
         r.findings = vec![own.clone()];
-        write_report_for_batch(dir.path(), "o.json", &r).expect("write");
+        write_fresh_report(dir.path(), "o.json", &r).expect("write");
         let mut more = r.clone();
         more.findings.push(own.clone());
         write_report(dir.path(), "o.json", &more).expect("write");
         assert_eq!(
-            write_report_for_batch(dir.path(), "o.json", &r).expect("w"),
+            write_fresh_report(dir.path(), "o.json", &r).expect("w").1,
             None
         );
         let json: Json =

@@ -1,9 +1,16 @@
 //! Any bytes through the HTML reader alone. The `html` target goes on
 //! into the normaliser and checker, at a tenth of the speed; this one
 //! reaches many more inputs of the reader itself.
+//!
+//! It also reads each input both ways, with the fast path and with
+//! html5ever alone, and fails when the fast path answers differently.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let _ = ogi::ingest::html::read(data);
+    assert!(
+        ogi::ingest::html::fast_path_agrees(data),
+        "the fast path and html5ever disagree"
+    );
 });

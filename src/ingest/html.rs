@@ -54,6 +54,8 @@ use html5ever::tendril::{StrTendril, TendrilSink};
 use scraper::node::Element;
 use scraper::{Html, HtmlTreeSink, Node};
 
+mod fast;
+
 use super::{decode_text, MAX_GRID_SLOTS};
 use crate::error::IngestError;
 use crate::grid::{Block, Document, Grid, Placement, TextLine};
@@ -85,7 +87,7 @@ pub fn read(bytes: &[u8]) -> Result<Document, IngestError> {
     }
     let declared = prescan_charset(bytes);
     let (text, encoding) = decode_text(bytes, declared);
-    let blocks = read_str(&text, true)?;
+    let blocks = read_str(&text, Path::Fast)?;
     Ok(Document {
         blocks,
         encoding: Some(encoding),
@@ -93,10 +95,30 @@ pub fn read(bytes: &[u8]) -> Result<Document, IngestError> {
     })
 }
 
-/// Reads decoded page text into blocks; `slim` enables the [`slim`]
-/// rewrite before parsing (off only to test that it changes nothing).
-fn read_str(text: &str, slim_first: bool) -> Result<Vec<Block>, IngestError> {
-    let slimmed = if slim_first { slim(text) } else { None };
+/// How a page is read. Each way gives the same blocks as the next: the
+/// slower ones are kept to test the faster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Path {
+    /// Slimmed, then read by [`fast`] where it can, else parsed.
+    Fast,
+    /// Slimmed, then parsed by html5ever.
+    Parser,
+    /// Parsed by html5ever as it is.
+    #[cfg_attr(not(test), allow(dead_code))]
+    Unslimmed,
+}
+
+/// Reads decoded page text into blocks.
+fn read_str(text: &str, path: Path) -> Result<Vec<Block>, IngestError> {
+    let slimmed = match path {
+        Path::Unslimmed => None,
+        Path::Fast | Path::Parser => slim(text),
+    };
+    if let (Path::Fast, Some(slimmed)) = (path, &slimmed) {
+        if let Some(blocks) = fast::read(slimmed) {
+            return Ok(blocks);
+        }
+    }
     let html = parse(slimmed.as_deref().unwrap_or(text))?;
     let mut reader = Reader::default();
     if let Some(title) = find_title(html.tree.root()) {
@@ -108,6 +130,20 @@ fn read_str(text: &str, slim_first: bool) -> Result<Vec<Block>, IngestError> {
     walk(html.tree.root(), &mut reader)?;
     reader.end_line();
     Ok(reader.blocks)
+}
+
+/// Whether the fast path, where it reads `bytes` at all, reads them as
+/// html5ever does: for the fuzz target that compares them.
+#[doc(hidden)]
+pub fn fast_path_agrees(bytes: &[u8]) -> bool {
+    let (text, _) = decode_text(bytes, prescan_charset(bytes));
+    let Some(slimmed) = slim(&text) else {
+        return true;
+    };
+    match fast::read(&slimmed) {
+        Some(fast) => read_str(&text, Path::Parser).is_ok_and(|parsed| parsed == fast),
+        None => true,
+    }
 }
 
 /// Parses a page, refusing it once its elements nest deeper than
@@ -782,7 +818,12 @@ fn kind(el: &Element) -> Kind {
     if !in_html_ns(el) {
         return Kind::Hidden;
     }
-    match &*el.name.local {
+    kind_of(&el.name.local)
+}
+
+/// How the walkers treat an HTML element with this (lower-case) name.
+fn kind_of(name: &str) -> Kind {
+    match name {
         "script" | "style" | "noscript" | "template" | "iframe" | "noembed" | "noframes"
         | "object" | "embed" | "head" | "title" | "textarea" | "svg" | "math" | "audio"
         | "video" | "canvas" | "frameset" | "frame" => Kind::Hidden,
@@ -1212,13 +1253,9 @@ fn read_table<'a>(
     }
     groups.append(&mut feet);
 
-    let height: usize = groups.iter().map(Vec::len).sum();
-    let mut rows: Vec<Vec<Placement>> = Vec::with_capacity(height);
-    // Upper bound of each row's width: the colspans of the cells covering it.
-    let mut width_delta = vec![0i64; height + 1];
-    let mut r = 0usize;
+    let mut cells: Vec<Vec<Vec<CellSpec>>> = Vec::with_capacity(groups.len());
     for group in &groups {
-        let group_end = r + group.len();
+        let mut rows = Vec::with_capacity(group.len());
         for tr in group {
             let mut row = Vec::new();
             for cell in tr.children() {
@@ -1228,11 +1265,44 @@ fn read_table<'a>(
                 if !(is_html(el, "td") || is_html(el, "th")) {
                     continue;
                 }
-                let cols = parse_span(el.attr("colspan"))
-                    .unwrap_or(1)
-                    .clamp(1, MAX_COLSPAN);
+                row.push(CellSpec {
+                    text: cell_text(cell, nested),
+                    colspan: parse_span(el.attr("colspan")),
+                    rowspan: parse_span(el.attr("rowspan")),
+                });
+            }
+            rows.push(row);
+        }
+        cells.push(rows);
+    }
+    assemble(&mut cells)
+}
+
+/// One `<td>`/`<th>`: its text and its span attributes as parsed by
+/// [`parse_span`].
+#[derive(Debug, Default)]
+struct CellSpec {
+    text: String,
+    colspan: Option<usize>,
+    rowspan: Option<usize>,
+}
+
+/// Expands a table's cells (row groups of rows, in table order) into a
+/// grid, with spans clamped and clipped as browsers do.
+fn assemble(groups: &mut [Vec<Vec<CellSpec>>]) -> Result<Grid, IngestError> {
+    let height: usize = groups.iter().map(Vec::len).sum();
+    let mut rows: Vec<Vec<Placement>> = Vec::with_capacity(height);
+    // Upper bound of each row's width: the colspans of the cells covering it.
+    let mut width_delta = vec![0i64; height + 1];
+    let mut r = 0usize;
+    for group in groups.iter_mut() {
+        let group_end = r + group.len();
+        for tr in group.iter_mut() {
+            let mut row = Vec::with_capacity(tr.len());
+            for cell in tr.iter_mut() {
+                let cols = cell.colspan.unwrap_or(1).clamp(1, MAX_COLSPAN);
                 let remaining = group_end - r;
-                let rows_spanned = match parse_span(el.attr("rowspan")) {
+                let rows_spanned = match cell.rowspan {
                     Some(0) => remaining,
                     Some(n) => n.min(MAX_ROWSPAN).min(remaining),
                     None => 1,
@@ -1240,7 +1310,7 @@ fn read_table<'a>(
                 width_delta[r] += cols as i64;
                 width_delta[r + rows_spanned] -= cols as i64;
                 row.push(Placement {
-                    text: cell_text(cell, nested),
+                    text: std::mem::take(&mut cell.text),
                     rows: rows_spanned,
                     cols,
                     line: None,
@@ -1485,9 +1555,9 @@ mod tests {
 
     #[test]
     fn scripts_styles_and_comments_are_not_text() {
-        for slimmed in [true, false] {
+        for path in [Path::Fast, Path::Parser, Path::Unslimmed] {
             let text = std::str::from_utf8(SCRIPT_TD).unwrap();
-            let blocks = read_str(text, slimmed).unwrap();
+            let blocks = read_str(text, path).unwrap();
             let doc = Document {
                 blocks,
                 ..Document::default()
@@ -1782,18 +1852,57 @@ mod tests {
         // "generate implied end tags"; <input type=hidden> stays in tables.
         "<select><--><dd>><SPAN class=x><optgroup>-",
         "<</script><table ]]><p><</script><select><input type=hidden></p>&<&nbsp;<tr><",
+        // Found by fuzzing the fast path against html5ever.
+        "<p>x</a></",
     ];
 
-    #[test]
-    fn slimming_does_not_change_the_result() {
-        let check = |text: &str| {
-            let a = read_str(text, true);
-            let b = read_str(text, false);
+    /// Reads `text` the three ways and checks that they agree; returns
+    /// whether the fast path read it itself.
+    fn same_all_ways(text: &str) -> bool {
+        let fast = read_str(text, Path::Fast);
+        let parsed = read_str(text, Path::Parser);
+        let plain = read_str(text, Path::Unslimmed);
+        for (a, b) in [(&fast, &parsed), (&parsed, &plain)] {
             match (a, b) {
                 (Ok(a), Ok(b)) => assert_eq!(a, b, "{text:?}"),
                 (Err(a), Err(b)) => assert_eq!(a.kind(), b.kind()),
                 (a, b) => panic!("{text:?}: {a:?} vs {b:?}"),
             }
+        }
+        slim(text).and_then(|s| fast::read(&s)).is_some()
+    }
+
+    /// The pages of reports (Word exports, CMS pages, our samples) are read
+    /// by the fast path itself, not handed back to html5ever.
+    #[test]
+    fn report_pages_take_the_fast_path() {
+        let mut pages: Vec<Vec<u8>> = [T3_HEADER, NESTED, SCRIPT_TD, ORDER, MISLABELLED, WORD_GBK]
+            .iter()
+            .map(|f| f.to_vec())
+            .collect();
+        let samples = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/html");
+        for e in std::fs::read_dir(samples).unwrap() {
+            pages.push(std::fs::read(e.unwrap().path()).unwrap());
+        }
+        for name in [
+            "pingtan_2019_80576.html",
+            "014_shanghai-gov-office_2019.html",
+        ] {
+            if let Ok(bytes) = std::fs::read(corpus(name)) {
+                pages.push(bytes);
+            }
+        }
+        assert!(pages.len() >= 11);
+        for bytes in pages {
+            let (text, _) = decode_text(&bytes, prescan_charset(&bytes));
+            assert!(same_all_ways(&text), "{}", &text[..text.len().min(300)]);
+        }
+    }
+
+    #[test]
+    fn every_way_of_reading_gives_the_same_result() {
+        let check = |text: &str| {
+            same_all_ways(text);
         };
         for t in TRICKY {
             check(t);
@@ -1841,10 +1950,157 @@ mod tests {
             )
         ) {
             let text: String = parts.concat();
-            let a = read_str(&text, true).map_err(|e| e.kind());
-            let b = read_str(&text, false).map_err(|e| e.kind());
-            proptest::prop_assert_eq!(a, b, "{:?}", text);
+            let fast = read_str(&text, Path::Fast).map_err(|e| e.kind());
+            let parsed = read_str(&text, Path::Parser).map_err(|e| e.kind());
+            let plain = read_str(&text, Path::Unslimmed).map_err(|e| e.kind());
+            proptest::prop_assert_eq!(&fast, &parsed, "{:?}", text);
+            proptest::prop_assert_eq!(&parsed, &plain, "{:?}", text);
         }
+    }
+
+    /// Markup in the shape of report pages: tables with implied and
+    /// misplaced parts, nested tables, lists, forms, formatting elements
+    /// left open, stray end tags and character references.
+    fn page_like() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::strategy::Strategy;
+        proptest::collection::vec(
+            proptest::sample::select(vec![
+                "<table>",
+                "</table>",
+                "<tr>",
+                "</tr>",
+                "<td>",
+                "</td>",
+                "<th>",
+                "</th>",
+                "<td colspan=2>",
+                "<td rowspan=\"2\">",
+                "<td rowspan=0>",
+                "<TD COLSPAN=3>",
+                "<tbody>",
+                "</tbody>",
+                "<thead>",
+                "</thead>",
+                "<colgroup>",
+                "<col>",
+                "</colgroup>",
+                "<p>",
+                "</p>",
+                "<P class=x>",
+                "<div>",
+                "</div>",
+                "<span>",
+                "</span>",
+                "<b>",
+                "</b>",
+                "<font>",
+                "</font>",
+                "<a>",
+                "</a>",
+                "<strong>",
+                "</strong>",
+                "<i>",
+                "</i>",
+                "<ul>",
+                "</ul>",
+                "<ol>",
+                "<li>",
+                "</li>",
+                "<dl>",
+                "<dd>",
+                "<dt>",
+                "</dd>",
+                "<h1>",
+                "</h1>",
+                "<h2>",
+                "</h2>",
+                "<br>",
+                "</br>",
+                "<hr>",
+                "<img>",
+                "<input>",
+                "<form>",
+                "</form>",
+                "<button>",
+                "</button>",
+                "<o:p>",
+                "</o:p>",
+                "<center>",
+                "</center>",
+                "<body>",
+                "</body>",
+                "<html>",
+                "</html>",
+                "<head>",
+                "</head>",
+                "<meta>",
+                "<title>标题</title>",
+                "<script>x</script>",
+                "<style>y</style>",
+                "<!-- c -->",
+                "<!DOCTYPE html>",
+                "&nbsp;",
+                "&amp;",
+                "&ldquo;",
+                "&#20013;",
+                "&#x4E2D;",
+                "&#32;",
+                "& ",
+                "1",
+                "23",
+                "表",
+                "一、",
+                " ",
+                "\n",
+                "\r\n",
+                "\t",
+                "　",
+                "a b",
+                "<section>",
+                "</section>",
+                "<noscript>z</noscript>",
+                "<textarea>t</textarea>",
+                "<iframe></iframe>",
+                "</caption>",
+                "</tfoot>",
+                "</pre>",
+                "</select>",
+                "</template>",
+                "<td>1</td>",
+                "<td>2</td>",
+                "<tr><td>",
+                "</td></tr>",
+            ]),
+            0..100,
+        )
+        .prop_map(|parts| parts.concat())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
+        #[test]
+        fn fast_path_reads_page_like_markup_as_html5ever(text in page_like()) {
+            let fast = read_str(&text, Path::Fast).map_err(|e| e.kind());
+            let parsed = read_str(&text, Path::Parser).map_err(|e| e.kind());
+            proptest::prop_assert_eq!(&fast, &parsed, "{:?}", text);
+        }
+    }
+
+    /// The property test above would prove little if the fast path gave
+    /// most of its inputs back to html5ever.
+    #[test]
+    fn fast_path_answers_most_page_like_markup() {
+        use proptest::strategy::{Strategy, ValueTree};
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let strategy = page_like();
+        let mut answered = 0;
+        for _ in 0..400 {
+            let text = strategy.new_tree(&mut runner).unwrap().current();
+            if slim(&text).and_then(|s| fast::read(&s)).is_some() {
+                answered += 1;
+            }
+        }
+        assert!(answered >= 100, "{answered} of 400");
     }
 
     proptest::proptest! {

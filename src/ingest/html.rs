@@ -15,12 +15,19 @@
 //!    around plain text and script/style content left out: half the parse
 //!    work, the same tree for every purpose of this reader (checked by a
 //!    differential property test).
-//! 3. **Parse** with html5ever (scraper's tree), which repairs Word-export
-//!    markup the way a browser does: unclosed `<TD>`/`<P>`, missing
-//!    `<tbody>`, `<o:p>`, stray text inside tables (moved before them).
-//!    Pages nesting deeper than [`MAX_DEPTH`] are refused: html5ever's time
-//!    grows with the square of the depth.
-//! 4. **Walk** the tree once, iteratively, in document order. Block-level
+//! 3. **Read the slimmed page directly** (`fast.rs`): the HTML
+//!    tree-construction rules that decide text, block boundaries and table
+//!    structure, run without building a tree. That repairs Word-export
+//!    markup the way a browser does (unclosed `<TD>`/`<P>`, missing
+//!    `<tbody>`, `<o:p>`, formatting elements left open). A page whose tree
+//!    would not follow its token order (stray text inside a table, moved
+//!    before it by the parser; a formatting element closed around a block)
+//!    or that holds rare elements is handed to step 3b.
+//!
+//!    3b. **Parse** with html5ever (scraper's tree). Pages nesting deeper
+//!    than [`MAX_DEPTH`] are refused: html5ever's time grows with the
+//!    square of the depth.
+//! 4. **Walk** the tree (or, in step 3, the tokens) once, in document order. Block-level
 //!    elements and `<br>` end a text line; inline elements (`<span>`,
 //!    `<font>`, `<o:p>`, …) do not, so `1<span>2</span>` stays `12`.
 //!    `<script>`, `<style>`, `<noscript>`, `<template>`, `<iframe>`,

@@ -1726,6 +1726,13 @@ mod tests {
         assert_eq!(tables(&doc)[199].rows[0][0].text, "底");
         let many_flat = "<div><span>x</span></div>".repeat(20_000);
         assert_eq!(read(many_flat.as_bytes()).unwrap().lines().count(), 20_000);
+        // Deep and long: the fast path knows its insertion mode without
+        // walking the stack for each of the 200,000 tokens.
+        let deep_long = format!("{}{}", "<div>".repeat(900), "x<br>".repeat(100_000));
+        let started = std::time::Instant::now();
+        assert!(slim(&deep_long).and_then(|s| fast::read(&s)).is_some());
+        assert_eq!(read(deep_long.as_bytes()).unwrap().lines().count(), 100_000);
+        assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
     }
 
     #[test]

@@ -239,6 +239,9 @@ struct TableB {
 #[derive(Default)]
 struct Builder<'s> {
     stack: Vec<Open<'s>>,
+    /// The table elements of the stack that set the insertion mode
+    /// ([`K::structural`]), so that the mode is known without a walk.
+    structure: Vec<K>,
     active: Vec<Entry<'s>>,
     in_body: bool,
     form: Option<u32>,
@@ -379,18 +382,14 @@ impl<'s> Builder<'s> {
         if !self.in_body {
             return Mode::Head;
         }
-        for el in self.stack.iter().rev() {
-            if el.k.structural() {
-                return match el.k {
-                    K::Table => Mode::Table,
-                    K::Tbody | K::Thead => Mode::TableBody,
-                    K::Tr => Mode::Row,
-                    K::Colgroup => Mode::ColumnGroup,
-                    _ => Mode::Cell,
-                };
-            }
+        match self.structure.last() {
+            None => Mode::Body,
+            Some(K::Table) => Mode::Table,
+            Some(K::Tbody | K::Thead) => Mode::TableBody,
+            Some(K::Tr) => Mode::Row,
+            Some(K::Colgroup) => Mode::ColumnGroup,
+            Some(_) => Mode::Cell,
         }
-        Mode::Body
     }
 
     /// The innermost open table, when the current mode is "in cell".
@@ -464,6 +463,9 @@ impl<'s> Builder<'s> {
         }
         let block = k.block();
         self.stack.push(Open { name, k, id, block });
+        if k.structural() {
+            self.structure.push(k);
+        }
         match k {
             K::Table => {}
             // The table's row group, row and cell were emptied when the
@@ -479,6 +481,9 @@ impl<'s> Builder<'s> {
         let Some(el) = self.stack.pop() else {
             return Some(());
         };
+        if el.k.structural() {
+            self.structure.pop();
+        }
         match el.k {
             K::Td | K::Th => {
                 let t = self.table()?;

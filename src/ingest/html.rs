@@ -589,58 +589,96 @@ fn slim_tag<'s>(
     out.push_str(if end_tag { "</" } else { "<" });
     out.push_str(name);
     loop {
-        // Before attribute name (a '/' not followed by '>' is skipped the
-        // same way by the self-closing start tag state).
-        while p < b.len() && (is_ascii_space(b[p]) || b[p] == b'/') {
-            p += 1;
+        match next_attribute(b, p)? {
+            Attr::End(gt) => {
+                out.push('>');
+                return Some((name, gt + 1));
+            }
+            Attr::Found {
+                name: (a, z), next, ..
+            } => {
+                if !end_tag
+                    && KEPT_ATTRIBUTES
+                        .iter()
+                        .any(|k| src[a..z].eq_ignore_ascii_case(k))
+                {
+                    out.push(' ');
+                    out.push_str(&src[a..next]);
+                }
+                p = next;
+            }
         }
-        if p >= b.len() {
-            return None;
-        }
-        if b[p] == b'>' {
-            out.push('>');
-            return Some((name, p + 1));
-        }
-        // Attribute name: the first character may be '='.
-        let attr_start = p;
+    }
+}
+
+/// One step of the tokenizer's attribute states.
+enum Attr {
+    /// The tag's `>` is at this index.
+    End(usize),
+    /// An attribute: its name, its value (if it has an `=`) and where the
+    /// next one may start (after the value, or after the spaces following
+    /// a name without one).
+    Found {
+        name: (usize, usize),
+        value: Option<(usize, usize)>,
+        next: usize,
+    },
+}
+
+/// The attribute starting at or after `p` in a tag, as the tokenizer reads
+/// it (a '/' not followed by '>' is skipped like a space, as the
+/// self-closing start tag state does); `None` at EOF.
+fn next_attribute(b: &[u8], mut p: usize) -> Option<Attr> {
+    while p < b.len() && (is_ascii_space(b[p]) || b[p] == b'/') {
         p += 1;
-        while p < b.len()
-            && !matches!(
-                b[p],
-                b'\t' | b'\n' | b'\x0c' | b'\r' | b' ' | b'/' | b'>' | b'='
-            )
-        {
-            p += 1;
-        }
-        let attr_name = &src[attr_start..p];
+    }
+    if *b.get(p)? == b'>' {
+        return Some(Attr::End(p));
+    }
+    // The first character of a name may be '='.
+    let name_start = p;
+    p += 1;
+    while p < b.len()
+        && !matches!(
+            b[p],
+            b'\t' | b'\n' | b'\x0c' | b'\r' | b' ' | b'/' | b'>' | b'='
+        )
+    {
+        p += 1;
+    }
+    let name = (name_start, p);
+    while p < b.len() && is_ascii_space(b[p]) {
+        p += 1;
+    }
+    let mut value = None;
+    if p < b.len() && b[p] == b'=' {
+        p += 1;
         while p < b.len() && is_ascii_space(b[p]) {
             p += 1;
         }
-        if p < b.len() && b[p] == b'=' {
-            p += 1;
-            while p < b.len() && is_ascii_space(b[p]) {
-                p += 1;
+        match b.get(p).copied() {
+            None => return None,
+            Some(q @ (b'"' | b'\'')) => {
+                let end = p + 1 + memchr(q, &b[p + 1..])?;
+                value = Some((p + 1, end));
+                p = end + 1;
             }
-            match b.get(p).copied() {
-                None => return None,
-                Some(q @ (b'"' | b'\'')) => p = p + 1 + memchr(q, &b[p + 1..])? + 1,
-                Some(b'>') => {}
-                Some(_) => {
-                    while p < b.len() && !is_ascii_space(b[p]) && b[p] != b'>' {
-                        p += 1;
-                    }
+            // `name=>`: an empty value; the '>' ends the tag.
+            Some(b'>') => value = Some((p, p)),
+            Some(_) => {
+                let start = p;
+                while p < b.len() && !is_ascii_space(b[p]) && b[p] != b'>' {
+                    p += 1;
                 }
+                value = Some((start, p));
             }
-        }
-        if !end_tag
-            && KEPT_ATTRIBUTES
-                .iter()
-                .any(|k| attr_name.eq_ignore_ascii_case(k))
-        {
-            out.push(' ');
-            out.push_str(&src[attr_start..p]);
         }
     }
+    Some(Attr::Found {
+        name,
+        value,
+        next: p,
+    })
 }
 
 /// Copies `src[from..]` through the next '>' (or to the end); returns the

@@ -27,8 +27,8 @@
 //! comments are empty and the content of scripts and styles is gone.
 
 use super::{
-    assemble, comment_end, memchr, parse_span, raw_text_end, script_end, CellSpec, TextAcc,
-    MAX_DOCUMENT_SLOTS,
+    assemble, comment_end, is_ascii_space as is_html_space, memchr, next_attribute, parse_span,
+    raw_text_end, script_end, Attr, CellSpec, TextAcc, MAX_DOCUMENT_SLOTS,
 };
 use crate::grid::{Block, Grid, TextLine};
 
@@ -172,6 +172,23 @@ impl K {
     /// this path puts on its stack).
     fn special(self) -> bool {
         !matches!(self, K::A | K::Formatting | K::Other)
+    }
+
+    /// The table parts whose start tag closes a cell, and is ignored
+    /// outside a table.
+    fn table_part(self) -> bool {
+        matches!(
+            self,
+            K::Caption
+                | K::Col
+                | K::Colgroup
+                | K::Tbody
+                | K::Td
+                | K::Tfoot
+                | K::Th
+                | K::Thead
+                | K::Tr
+        )
     }
 
     fn is_cell(self) -> bool {
@@ -790,18 +807,7 @@ impl<'s> Builder<'s> {
             },
             Mode::Body => self.start_in_body(name, k, attrs),
             Mode::Cell => {
-                if matches!(
-                    k,
-                    K::Caption
-                        | K::Col
-                        | K::Colgroup
-                        | K::Tbody
-                        | K::Td
-                        | K::Tfoot
-                        | K::Th
-                        | K::Thead
-                        | K::Tr
-                ) {
+                if k.table_part() {
                     self.close_cell()?;
                     return self.start(name, k, attrs);
                 }
@@ -885,15 +891,7 @@ impl<'s> Builder<'s> {
         match k {
             K::Html | K::Body | K::Head | K::HeadVoid | K::PlainVoid => Some(()),
             // Table parts outside a table are ignored.
-            K::Caption
-            | K::Col
-            | K::Colgroup
-            | K::Tbody
-            | K::Td
-            | K::Tfoot
-            | K::Th
-            | K::Thead
-            | K::Tr => Some(()),
+            _ if k.table_part() => Some(()),
             K::Block | K::P => {
                 self.close_p_in_button_scope()?;
                 self.push(name, k)?;
@@ -1094,17 +1092,8 @@ impl<'s> Builder<'s> {
                 let pos = self.find(|e| e.k == K::Table, |e| e.k == K::Html)?;
                 self.pop_to(pos)
             }
-            K::Body
-            | K::Caption
-            | K::Col
-            | K::Colgroup
-            | K::Html
-            | K::Tbody
-            | K::Td
-            | K::Tfoot
-            | K::Th
-            | K::Thead
-            | K::Tr => Some(()),
+            // Ignored in a table.
+            _ if k == K::Body || k == K::Html || k.table_part() => Some(()),
             // These insert an element, which would go before the table.
             K::P | K::Br | K::Unsupported => None,
             _ => self.end_in_body(name, k),
@@ -1207,11 +1196,6 @@ impl<'s> Builder<'s> {
     }
 }
 
-/// ASCII whitespace as the HTML standard defines it.
-fn is_html_space(c: u8) -> bool {
-    matches!(c, b'\t' | b'\n' | b'\x0c' | b'\r' | b' ')
-}
-
 fn skip_through_gt(b: &[u8], from: usize) -> usize {
     memchr(b'>', &b[from..]).map_or(b.len(), |p| from + p + 1)
 }
@@ -1232,73 +1216,6 @@ fn tag(src: &str, p: usize) -> Option<(&str, &str, usize)> {
             Attr::Found { next, .. } => q = next,
         }
     }
-}
-
-/// One step of the tokenizer's attribute states (as `slim_tag` runs them).
-enum Attr {
-    /// The tag's `>` is at this index.
-    End(usize),
-    /// An attribute: its name, its value (if it has an `=`) and where the
-    /// next one may start.
-    Found {
-        name: (usize, usize),
-        value: Option<(usize, usize)>,
-        next: usize,
-    },
-}
-
-/// The attribute starting at or after `p`; `None` at EOF (a tag cut off,
-/// or the end of an attribute text without its `>`).
-fn next_attribute(b: &[u8], mut p: usize) -> Option<Attr> {
-    while p < b.len() && (is_html_space(b[p]) || b[p] == b'/') {
-        p += 1;
-    }
-    if *b.get(p)? == b'>' {
-        return Some(Attr::End(p));
-    }
-    // The first character may be '='.
-    let name_start = p;
-    p += 1;
-    while p < b.len()
-        && !matches!(
-            b[p],
-            b'\t' | b'\n' | b'\x0c' | b'\r' | b' ' | b'/' | b'>' | b'='
-        )
-    {
-        p += 1;
-    }
-    let name = (name_start, p);
-    while p < b.len() && is_html_space(b[p]) {
-        p += 1;
-    }
-    let mut value = None;
-    if p < b.len() && b[p] == b'=' {
-        p += 1;
-        while p < b.len() && is_html_space(b[p]) {
-            p += 1;
-        }
-        match b.get(p).copied() {
-            Some(q @ (b'"' | b'\'')) => {
-                let end = p + 1 + memchr(q, &b[p + 1..])?;
-                value = Some((p + 1, end));
-                p = end + 1;
-            }
-            Some(b'>') => value = Some((p, p)),
-            Some(_) => {
-                let start = p;
-                while p < b.len() && !is_html_space(b[p]) && b[p] != b'>' {
-                    p += 1;
-                }
-                value = Some((start, p));
-            }
-            None => value = Some((p, p)),
-        }
-    }
-    Some(Attr::Found {
-        name,
-        value,
-        next: p,
-    })
 }
 
 /// The `colspan` and `rowspan` of a cell's attribute text (the first of

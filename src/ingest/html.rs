@@ -1094,14 +1094,19 @@ struct Reader {
     slots: usize,
 }
 
+/// Ends the current text line: a block when it holds text.
+fn end_line(line: &mut TextAcc, blocks: &mut Vec<Block>) {
+    if !line.is_empty() {
+        let text = line.take();
+        blocks.push(Block::Text(TextLine { text, line: None }));
+    } else {
+        line.take();
+    }
+}
+
 impl Reader {
     fn end_line(&mut self) {
-        if !self.line.is_empty() {
-            let text = self.line.take();
-            self.blocks.push(Block::Text(TextLine { text, line: None }));
-        } else {
-            self.line.take();
-        }
+        end_line(&mut self.line, &mut self.blocks);
     }
 
     /// Reads a top-level table and the tables nested in it (parent first,

@@ -434,12 +434,7 @@ impl<'s> Builder<'s> {
     }
 
     fn end_line(&mut self) {
-        if !self.line.is_empty() {
-            let text = self.line.take();
-            self.blocks.push(Block::Text(TextLine { text, line: None }));
-        } else {
-            self.line.take();
-        }
+        super::end_line(&mut self.line, &mut self.blocks);
     }
 
     fn enter_body(&mut self) {

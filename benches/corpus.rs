@@ -20,6 +20,7 @@
 //! OGI_BENCH_REPORTS=2000 OGI_BENCH_BASELINE=0 cargo bench --bench corpus
 //! OGI_BENCH_EARLY=0 cargo bench --bench corpus   # no rendering in the workers
 //! OGI_BENCH_REVIEW=0 cargo bench --bench corpus  # --no-review
+//! OGI_BENCH_KEEP=1 cargo bench --bench corpus    # keep the corpus, to profile `ogi extract` on it
 //! ```
 
 #[path = "../tests/support/mod.rs"]
@@ -174,6 +175,10 @@ fn main() -> anyhow::Result<()> {
     // a write of 5 to clear_refs.
     let reset = fs::write("/proc/self/clear_refs", "5").is_ok();
     let run = run_extract(&opts)?;
+    if std::env::var("OGI_BENCH_KEEP").as_deref() == Ok("1") {
+        let kept = tmp.keep();
+        println!("corpus and outputs kept in {}", kept.display());
+    }
     let secs = run.elapsed.as_secs_f64();
     let rate = run.totals.inputs as f64 / secs;
     println!(

@@ -138,6 +138,19 @@ pub const T4_GROUPS: &[&str] = &["review", "litigation_direct", "litigation_afte
 /// Table 四 columns of each group, in the official order.
 pub const T4_COLS: &[&str] = &["upheld", "corrected", "other", "pending", "total"];
 
+/// The canonical id `table.row.col` of a cell. The arithmetic rules and
+/// the normaliser name thousands of cells per report: this is the one
+/// place that spells an id, without the formatting machinery.
+pub fn cell_id(table: &str, row: &str, col: &str) -> String {
+    let mut id = String::with_capacity(table.len() + row.len() + col.len() + 2);
+    id.push_str(table);
+    id.push('.');
+    id.push_str(row);
+    id.push('.');
+    id.push_str(col);
+    id
+}
+
 /// Which result rows add up to `results_total` (excluding subtotals).
 pub fn t3_result_rows(template: Template) -> &'static [&'static str] {
     match template {
@@ -176,7 +189,7 @@ pub fn t3_ids(template: Template) -> Vec<String> {
     let mut out = Vec::with_capacity(rows.len() * T3_COLS.len());
     for r in rows {
         for c in T3_COLS {
-            out.push(format!("t3.{r}.{c}"));
+            out.push(cell_id("t3", r, c));
         }
     }
     out
@@ -187,7 +200,7 @@ pub fn t4_ids() -> Vec<String> {
     let mut out = Vec::with_capacity(15);
     for g in T4_GROUPS {
         for c in T4_COLS {
-            out.push(format!("t4.{g}.{c}"));
+            out.push(cell_id("t4", g, c));
         }
     }
     out
@@ -202,11 +215,11 @@ pub fn all_value_ids() -> Vec<String> {
     out.extend(t3_ids(Template::Y2021));
     for r in T3_SUBTOTAL_ROWS {
         for c in T3_COLS {
-            out.push(format!("t3.{r}.{c}"));
+            out.push(cell_id("t3", r, c));
         }
     }
     for r in T3_ROWS_2021.iter().chain(T3_SUBTOTAL_ROWS) {
-        out.push(format!("t3.{r}.org_subtotal"));
+        out.push(cell_id("t3", r, "org_subtotal"));
     }
     out.extend(t4_ids());
     out
@@ -216,7 +229,7 @@ fn nested_ids(table: &str, rows: &[(&str, &[&str])]) -> Vec<String> {
     let mut out = Vec::new();
     for (r, cols) in rows {
         for c in *cols {
-            out.push(format!("{table}.{r}.{c}"));
+            out.push(cell_id(table, r, c));
         }
     }
     out

@@ -360,8 +360,10 @@ pub(crate) mod fixture {
         if r.template.t3 == Some(Template::Y2019) {
             for row in ["other_no_correction", "other_fee_unpaid", "other_other"] {
                 for c in schema::T3_COLS {
-                    r.cells
-                        .insert(format!("t3.{row}.{c}"), CellRecord::not_in_template());
+                    r.cells.insert(
+                        crate::schema::cell_id("t3", row, c),
+                        CellRecord::not_in_template(),
+                    );
                 }
             }
         }

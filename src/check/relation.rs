@@ -340,10 +340,10 @@ pub(crate) fn t3_template(report: &Report) -> Option<Template> {
 
 /// Whether any cell of the table is in the report.
 pub(crate) fn has_table(report: &Report, table: &str) -> bool {
-    report
-        .cells
-        .keys()
-        .any(|id| id.split('.').next() == Some(table))
+    report.cells.keys().any(|id| {
+        id.strip_prefix(table)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+    })
 }
 
 /// The table 三 value columns of this report: the seven official ones and

@@ -32,6 +32,7 @@
 use super::labels::{row_en, row_zh};
 use super::relation::{check_relations, has_table, Cmp, Failure, Operand, Relation};
 use super::{Context, Rule};
+use crate::schema::cell_id;
 use crate::schema::{Report, Severity, Template};
 
 /// The rule id.
@@ -72,10 +73,10 @@ pub(crate) fn relations(report: &Report) -> Vec<Relation> {
         .map(|r| Relation {
             rule: ID,
             lhs: vec![
-                Operand::addend(format!("t2.{r}.issued")),
-                Operand::minus(format!("t2.{r}.repealed")),
+                Operand::addend(cell_id("t2", r, "issued")),
+                Operand::minus(cell_id("t2", r, "repealed")),
             ],
-            rhs: vec![Operand::total(format!("t2.{r}.in_force"))],
+            rhs: vec![Operand::total(cell_id("t2", r, "in_force"))],
             cmp: Cmp::AtLeast,
             scope_zh: row_zh("t2", r).to_string(),
             scope_en: row_en("t2", r).to_string(),

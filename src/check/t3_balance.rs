@@ -201,7 +201,7 @@ mod tests {
         ] {
             set(
                 &mut r,
-                &format!("t3.{row}.org_subtotal"),
+                &crate::schema::cell_id("t3", row, "org_subtotal"),
                 Some(v),
                 CellState::Ok,
             );

@@ -30,6 +30,7 @@
 use super::labels::{col_en, col_zh, row_en, row_zh};
 use super::relation::{check_relations, t3_columns, t3_template, Cmp, Failure, Operand, Relation};
 use super::{Context, Rule};
+use crate::schema::cell_id;
 use crate::schema::{t3_result_rows, Report, Severity};
 
 /// The rule id.
@@ -72,7 +73,7 @@ pub(crate) fn relations(report: &Report) -> Vec<Relation> {
             rule: ID,
             lhs: rows
                 .iter()
-                .map(|r| Operand::addend(format!("t3.{r}.{c}")))
+                .map(|r| Operand::addend(cell_id("t3", r, c)))
                 .collect(),
             rhs: vec![Operand::total(format!("t3.results_total.{c}"))],
             cmp: Cmp::Eq,
@@ -175,7 +176,7 @@ mod tests {
             for row in ["other_no_correction", "other_fee_unpaid", "other_other"] {
                 set(
                     &mut r,
-                    &format!("t3.{row}.{c}"),
+                    &cell_id("t3", row, c),
                     None,
                     CellState::NotInTemplate,
                 );
@@ -204,7 +205,7 @@ mod tests {
         // Shanghai 2019: 总计 filled in （七） but blank in the result rows.
         let mut r = load(ID, "pass");
         for row in t3_result_rows(Template::Y2021) {
-            set(&mut r, &format!("t3.{row}.total"), None, CellState::Blank);
+            set(&mut r, &cell_id("t3", row, "total"), None, CellState::Blank);
         }
         let cx = run_one(&T3ResultsSum, &r);
         assert!(cx.findings.is_empty(), "{:#?}", cx.findings);

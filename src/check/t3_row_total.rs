@@ -34,6 +34,7 @@ use super::relation::{
     Relation,
 };
 use super::{Context, Rule};
+use crate::schema::cell_id;
 use crate::schema::{Report, Severity, Template, T3_APPLICANT_COLS, T3_ROWS_2019, T3_ROWS_2021};
 
 /// The rule id.
@@ -80,9 +81,9 @@ pub(crate) fn relations(report: &Report) -> Vec<Relation> {
             rule: ID,
             lhs: T3_APPLICANT_COLS
                 .iter()
-                .map(|c| Operand::addend(format!("t3.{r}.{c}")))
+                .map(|c| Operand::addend(cell_id("t3", r, c)))
                 .collect(),
-            rhs: vec![Operand::total(format!("t3.{r}.total"))],
+            rhs: vec![Operand::total(cell_id("t3", r, "total"))],
             cmp: Cmp::Eq,
             scope_zh: row_zh("t3", r).to_string(),
             scope_en: row_en("t3", r).to_string(),

@@ -37,6 +37,7 @@ use super::relation::{
     Operand, Relation,
 };
 use super::{Context, Rule};
+use crate::schema::cell_id;
 use crate::schema::{t3_subtotal_members, Report, Severity, T3_ORG_COLS};
 
 /// The rule id.
@@ -77,7 +78,7 @@ pub(crate) fn relations(report: &Report) -> Vec<Relation> {
     for sub in t3_added_subtotals(report, template) {
         let members = t3_subtotal_members(sub);
         for c in t3_columns(report) {
-            let id = format!("t3.{sub}.{c}");
+            let id = cell_id("t3", sub, c);
             if !report.cells.contains_key(&id) {
                 continue;
             }
@@ -85,7 +86,7 @@ pub(crate) fn relations(report: &Report) -> Vec<Relation> {
                 rule: ID,
                 lhs: members
                     .iter()
-                    .map(|m| Operand::addend(format!("t3.{m}.{c}")))
+                    .map(|m| Operand::addend(cell_id("t3", m, c)))
                     .collect(),
                 rhs: vec![Operand::total(id)],
                 cmp: Cmp::Eq,
@@ -106,7 +107,7 @@ pub(crate) fn relations(report: &Report) -> Vec<Relation> {
             rule: ID,
             lhs: T3_ORG_COLS
                 .iter()
-                .map(|c| Operand::addend(format!("t3.{row}.{c}")))
+                .map(|c| Operand::addend(cell_id("t3", row, c)))
                 .collect(),
             rhs: vec![Operand::total(id.clone())],
             cmp: Cmp::Eq,

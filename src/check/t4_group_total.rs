@@ -27,6 +27,7 @@
 use super::labels::{row_en, row_zh};
 use super::relation::{check_relations, has_table, Cmp, Failure, Operand, Relation};
 use super::{Context, Rule};
+use crate::schema::cell_id;
 use crate::schema::{Report, Severity, T4_GROUPS};
 
 /// The rule id.
@@ -68,9 +69,9 @@ pub(crate) fn relations(report: &Report) -> Vec<Relation> {
             rule: ID,
             lhs: ["upheld", "corrected", "other", "pending"]
                 .iter()
-                .map(|c| Operand::addend(format!("t4.{g}.{c}")))
+                .map(|c| Operand::addend(cell_id("t4", g, c)))
                 .collect(),
-            rhs: vec![Operand::total(format!("t4.{g}.total"))],
+            rhs: vec![Operand::total(cell_id("t4", g, "total"))],
             cmp: Cmp::Eq,
             scope_zh: row_zh("t4", g).to_string(),
             scope_en: row_en("t4", g).to_string(),

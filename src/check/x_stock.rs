@@ -40,6 +40,7 @@ use super::batch::{keep_only, pairs_touching, BatchFacts, CellFact, STOCK_ROWS};
 use super::labels::{row_en, row_zh};
 use super::relation::equal;
 use super::BatchRule;
+use crate::schema::cell_id;
 use crate::schema::{Finding, Num, Severity};
 
 /// The rule id.
@@ -112,7 +113,7 @@ impl BatchRule for XStock {
                     issued.en(),
                     repealed.en(),
                 );
-                let id = |col: &str| format!("t2.{row}.{col}");
+                let id = |col: &str| cell_id("t2", row, col);
                 out.push((
                     n,
                     Finding::new(

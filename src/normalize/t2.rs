@@ -9,6 +9,7 @@
 use super::cells::{self, Kind};
 use super::glued;
 use super::rows::{Row, RowKind, ValCell};
+use crate::schema::cell_id;
 use crate::schema::{
     t2_2019_ids, t2_ids, CellRecord, CellState, Num, Observation, Repair, Report, Template,
     T2_2019_ROWS, T2_ROWS,
@@ -94,7 +95,7 @@ pub fn assemble(rows: &[Row], report: &mut Report) -> Option<Template> {
             (_, "total_amount") => Kind::Yuan,
             _ => Kind::Count,
         };
-        let ids: Vec<String> = cols.iter().map(|c| format!("{table}.{key}.{c}")).collect();
+        let ids: Vec<String> = cols.iter().map(|c| cell_id(table, key, c)).collect();
         let vals: Vec<&ValCell> = row.values.iter().collect();
         let non_blank_extra: Vec<String> = vals
             .iter()
@@ -155,7 +156,7 @@ pub fn assemble(rows: &[Row], report: &mut Report) -> Option<Template> {
             report.observations.push(Observation::RowMissing {
                 table,
                 row: (*key).to_string(),
-                cells: cols.iter().map(|c| format!("{table}.{key}.{c}")).collect(),
+                cells: cols.iter().map(|c| cell_id(table, key, c)).collect(),
             });
         }
     }

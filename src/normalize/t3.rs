@@ -20,6 +20,7 @@ use super::cells::{self, derived, operand, Kind};
 use super::glued;
 use super::labels::T3Label;
 use super::rows::{Row, RowKind, ValCell};
+use crate::schema::cell_id;
 use crate::schema::{
     t3_ids, t3_result_rows, CellRecord, Num, Observation, Repair, Report, Template,
     T3_APPLICANT_COLS, T3_COLS, T3_ROWS_2019, T3_ROWS_2021,
@@ -178,7 +179,7 @@ pub fn assemble(
     }
     if org_col {
         for key in hits.keys() {
-            let id = format!("t3.{key}.org_subtotal");
+            let id = cell_id("t3", key, "org_subtotal");
             report.cells.entry(id).or_insert_with(CellRecord::missing);
         }
     }
@@ -225,7 +226,7 @@ fn same_values(a: &Row, b: &Row) -> bool {
 
 /// The row's cells, as canonical ids.
 pub fn row_ids(key: &str) -> Vec<String> {
-    T3_COLS.iter().map(|c| format!("t3.{key}.{c}")).collect()
+    T3_COLS.iter().map(|c| cell_id("t3", key, c)).collect()
 }
 
 /// Columns by header, when the grid's positions are meaningful and the
@@ -252,7 +253,7 @@ fn column_map(row: &Row) -> Option<Vec<(usize, &'static str)>> {
 }
 
 fn set(report: &mut Report, key: &str, col: &str, v: &ValCell) {
-    let id = format!("t3.{key}.{col}");
+    let id = cell_id("t3", key, col);
     let rec = cells::record(report, &id, v, Kind::Count);
     report.cells.insert(id, rec);
 }
@@ -271,7 +272,7 @@ fn column_score(
         if row == key {
             Some(value)
         } else {
-            operand(report, &format!("t3.{row}.{col}"))
+            operand(report, &cell_id("t3", row, col))
         }
     };
     let mut pass = 0;
@@ -457,7 +458,7 @@ fn align_short(report: &mut Report, template: Template, key: &'static str, row: 
     // Derive a missing cell that the row total determines.
     if missing_cols.len() == 1 {
         let col = missing_cols[0];
-        let get = |c: &str| operand(report, &format!("t3.{key}.{c}"));
+        let get = |c: &str| operand(report, &cell_id("t3", key, c));
         let value = if col == "total" {
             T3_APPLICANT_COLS
                 .iter()
@@ -475,7 +476,7 @@ fn align_short(report: &mut Report, template: Template, key: &'static str, row: 
                 .filter(|v| *v >= 0)
         };
         if let Some(v) = value {
-            let id = format!("t3.{key}.{col}");
+            let id = cell_id("t3", key, col);
             report.cells.insert(id, derived(v, "T3-ROW-TOTAL"));
             detail.push_str(&format!("; {col} derived = {v} by T3-ROW-TOTAL"));
             detail_zh.push_str(&format!("；{}按行合计推得 {v}", col_zh(col)));
@@ -675,7 +676,7 @@ fn joint_ok(
             if let Some(i) = rows.iter().position(|(k, _)| *k == row) {
                 return Some(cands[i][idx[i]][c]);
             }
-            operand(report, &format!("t3.{row}.{col}"))
+            operand(report, &cell_id("t3", row, col))
         };
         let members = t3_result_rows(template);
         let sum: Option<i64> = members.iter().map(|r| get(r)).sum();

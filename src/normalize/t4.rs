@@ -10,6 +10,7 @@ use super::cells::{self, Kind};
 use super::glued;
 use super::labels;
 use super::rows::{Row, RowKind};
+use crate::schema::cell_id;
 use crate::schema::{
     t4_ids, CellRecord, CellState, Num, Observation, Repair, Report, T4_COLS, T4_GROUPS,
 };
@@ -33,7 +34,7 @@ pub fn assemble(rows: &[Row], report: &mut Report) -> bool {
             }
             let leaf = row.labels.iter().rev().find_map(|l| labels::t4_column(l));
             if let (Some(g), Some(leaf)) = (vertical_group, leaf) {
-                let id = format!("t4.{g}.{leaf}");
+                let id = cell_id("t4", g, leaf);
                 if !placed.iter().any(|(i, _, _)| *i == id) {
                     placed.push((id, row, 0));
                 }
@@ -58,7 +59,7 @@ pub fn assemble(rows: &[Row], report: &mut Report) -> bool {
             }
             groups_done.push(group);
             for (i, c) in T4_COLS.iter().enumerate() {
-                placed.push((format!("t4.{group}.{c}"), row, i));
+                placed.push((cell_id("t4", group, c), row, i));
             }
         } else if groups_done.is_empty() && glued_row.is_none() && row.is_glued(15) {
             glued_row = Some(row);
@@ -79,15 +80,16 @@ pub fn assemble(rows: &[Row], report: &mut Report) -> bool {
         solve_glued(report, row);
     }
     for g in T4_GROUPS {
+        let prefix = format!("t4.{g}.");
         let placed_any = report
             .cells
             .iter()
-            .any(|(id, c)| id.starts_with(&format!("t4.{g}.")) && c.state != CellState::Missing);
+            .any(|(id, c)| id.starts_with(&prefix) && c.state != CellState::Missing);
         if !groups_done.contains(g) && !placed_any {
             report.observations.push(Observation::RowMissing {
                 table: "t4",
                 row: (*g).to_string(),
-                cells: T4_COLS.iter().map(|c| format!("t4.{g}.{c}")).collect(),
+                cells: T4_COLS.iter().map(|c| cell_id("t4", g, c)).collect(),
             });
         }
     }
@@ -121,7 +123,7 @@ fn header_ids(row: &Row) -> Option<Vec<String>> {
     let mut ids = Vec::new();
     for c in &row.cols {
         match row.heads.t4_at(*c) {
-            (Some(g), Some(l)) => ids.push(format!("t4.{g}.{l}")),
+            (Some(g), Some(l)) => ids.push(cell_id("t4", g, l)),
             _ => return None,
         }
     }

@@ -34,6 +34,7 @@
 use super::human::HINT_RULE;
 use super::{Entry, Totals};
 use crate::check::labels::cell_full_zh;
+use crate::schema::cell_id;
 use crate::schema::{Severity, Status};
 use serde_json::Value as Json;
 use std::collections::{BTreeSet, HashSet};
@@ -949,7 +950,7 @@ impl<'a> Page<'a> {
 
         let row_cells = |page: &mut Page, row: &str| {
             for c in &cols {
-                page.cell(&format!("t3.{row}.{c}"), 1, "t3");
+                page.cell(&cell_id("t3", row, c), 1, "t3");
             }
             page.html.push_str("</tr>\n");
         };
@@ -1043,7 +1044,7 @@ impl<'a> Page<'a> {
         self.html.push_str("</tr>\n</thead>\n<tbody><tr>");
         for g in crate::schema::T4_GROUPS {
             for c in crate::schema::T4_COLS {
-                self.cell(&format!("t4.{g}.{c}"), 1, "t4");
+                self.cell(&cell_id("t4", g, c), 1, "t4");
             }
         }
         self.html.push_str("</tr></tbody></table>\n");

@@ -11,6 +11,7 @@
 
 use super::{is_batch_rule, read_report_file, Entry};
 use crate::check::{self, agency_key, batch::CellFact, BatchFacts};
+use crate::schema::cell_id;
 use crate::schema::{CellState, Finding, Num, Severity, Status, Template, T3_COLS};
 use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
@@ -182,7 +183,7 @@ pub fn from_json(json: &Json, file: String, seconds: f64) -> Result<Stored, Stri
         let mut out = [None; 7];
         if has_t3 {
             for (slot, col) in out.iter_mut().zip(T3_COLS) {
-                *slot = fact(&format!("t3.{row}.{col}"))?;
+                *slot = fact(&cell_id("t3", row, col))?;
             }
         }
         Ok(out)
@@ -191,7 +192,7 @@ pub fn from_json(json: &Json, file: String, seconds: f64) -> Result<Stored, Stri
         let mut stock = [[None; 3]; 2];
         for (r, row) in check::batch::STOCK_ROWS.iter().enumerate() {
             for (c, col) in check::batch::STOCK_COLS.iter().enumerate() {
-                stock[r][c] = fact(&format!("t2.{row}.{col}"))?;
+                stock[r][c] = fact(&cell_id("t2", row, col))?;
             }
         }
         Some(stock)

@@ -35,6 +35,10 @@ const UNITS: &[&str] = &[
     "万元", "亿元", "元", "件", "项", "个", "条", "次", "宗", "起", "人",
 ];
 
+/// The ideographs a value cell may hold: in [`UNITS`], in the none-markers,
+/// the footnote mark `注` and the change prefixes `减少`/`增加`.
+const VALUE_IDEOGRAPHS: &str = "万亿元件项个条次宗起人注减少增加无暂空不涉及一";
+
 /// Converts full-width ASCII (digits, signs, punctuation) to half-width.
 pub fn to_halfwidth(s: &str) -> (String, bool) {
     let mut changed = false;
@@ -70,6 +74,13 @@ pub fn parse_cell(raw: &str) -> Parsed {
     }
     if MARKERS.contains(&t) {
         return Parsed::Marker;
+    }
+    // Labels are most of the texts asked about: an ideograph no number,
+    // unit, footnote or marker has settles it without the rewriting below.
+    if t.chars()
+        .any(|c| ('\u{3400}'..='\u{9FFF}').contains(&c) && !VALUE_IDEOGRAPHS.contains(c))
+    {
+        return Parsed::Text;
     }
     let (half, fullwidth) = to_halfwidth(t);
     let mut s = half.trim().to_string();
@@ -185,6 +196,35 @@ mod tests {
         match parse_cell(raw) {
             Parsed::Number { value, .. } => Some(value),
             _ => None,
+        }
+    }
+
+    #[test]
+    fn value_ideographs_are_those_of_units_markers_and_prefixes() {
+        let mut expected: Vec<char> = UNITS
+            .iter()
+            .chain(MARKERS)
+            .chain(&["注", "减少", "增加"])
+            .flat_map(|s| s.chars())
+            .filter(|c| ('\u{3400}'..='\u{9FFF}').contains(c))
+            .collect();
+        expected.sort_unstable();
+        expected.dedup();
+        let mut have: Vec<char> = VALUE_IDEOGRAPHS.chars().collect();
+        have.sort_unstable();
+        assert_eq!(have, expected);
+        // The shortcut gives what the full reading gives.
+        assert_eq!(parse_cell("一、本年新收政府信息公开申请数量"), Parsed::Text);
+        assert_eq!(parse_cell("减少3件"), num_parsed(-3, Some("件")));
+        assert_eq!(parse_cell("暂无"), Parsed::Marker);
+        assert_eq!(parse_cell("12注"), num_parsed(12, None));
+    }
+
+    fn num_parsed(v: i64, unit: Option<&str>) -> Parsed {
+        Parsed::Number {
+            value: Num::Int(v),
+            unit: unit.map(str::to_string),
+            fullwidth: false,
         }
     }
 

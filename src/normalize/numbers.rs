@@ -44,16 +44,21 @@ pub fn to_halfwidth(s: &str) -> (String, bool) {
     let mut changed = false;
     let out = s
         .chars()
-        .map(|c| match c {
-            '\u{FF01}'..='\u{FF5E}' => {
-                changed = true;
-                char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
-            }
-            '\u{3000}' => ' ',
-            _ => c,
+        .map(|c| {
+            changed |= ('\u{FF01}'..='\u{FF5E}').contains(&c);
+            halfwidth_char(c)
         })
         .collect();
     (out, changed)
+}
+
+/// One character of [`to_halfwidth`].
+pub fn halfwidth_char(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        _ => c,
+    }
 }
 
 /// Classifies a value cell's text.

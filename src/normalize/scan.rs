@@ -12,7 +12,7 @@
 //! arithmetic.
 
 use super::labels::{self, Section, T3Label};
-use super::numbers::to_halfwidth;
+use super::numbers::halfwidth_char;
 use super::rows::{Heads, Row, RowKind, ValCell};
 use crate::grid::Document;
 use crate::schema::At;
@@ -49,12 +49,9 @@ impl Stream {
             {
                 continue;
             }
-            let (half, _) = to_halfwidth(ch.encode_utf8(&mut [0; 4]));
-            for b in half.bytes() {
-                let _ = b;
-                map.push(pos);
-            }
-            compact.push_str(&half);
+            let half = halfwidth_char(ch);
+            map.extend(std::iter::repeat_n(pos, half.len_utf8()));
+            compact.push(half);
         }
         Stream {
             text,
@@ -408,8 +405,7 @@ fn value_tokens(region: &str) -> Vec<(String, usize)> {
     let mut i = 0;
     while i < chars.len() {
         let (pos, ch) = chars[i];
-        let (h, _) = to_halfwidth(ch.encode_utf8(&mut [0; 4]));
-        let hc = h.chars().next().unwrap_or(ch);
+        let hc = halfwidth_char(ch);
         if hc.is_ascii_digit() {
             if cur.is_empty() {
                 cur_start = pos;

@@ -245,9 +245,13 @@ fn column_map(row: &Row) -> Option<Vec<(usize, &'static str)>> {
             None => return None,
         }
     }
-    let mut seen = std::collections::HashSet::new();
-    if !out.iter().all(|(_, k)| seen.insert(*k)) {
-        return None;
+    // Each column once, every official column there (a handful: no set).
+    let mut seen: Vec<&str> = Vec::with_capacity(out.len());
+    for (_, k) in &out {
+        if seen.contains(k) {
+            return None;
+        }
+        seen.push(k);
     }
     T3_COLS.iter().all(|c| seen.contains(c)).then_some(out)
 }

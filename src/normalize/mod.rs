@@ -42,13 +42,17 @@ pub fn normalize(doc: &Document, source: Source) -> Report {
     meta::extract(doc, &mut report);
 
     let mut grid_rows = rows::collect(doc);
-    let scanned = scan::collect(doc);
     // Tables found in grids win; a table only found in running text comes
-    // from the scanner.
+    // from the scanner, which is not run when the grids hold all three.
     let in_grids = |pred: &dyn Fn(&rows::Row) -> bool| grid_rows.iter().any(pred);
     let has_t3 = in_grids(&|r| matches!(r.kind, rows::RowKind::T3(_)) && !r.values.is_empty());
     let has_t2 = in_grids(&|r| matches!(r.kind, rows::RowKind::T2(_)));
     let has_t4 = in_grids(&|r| r.kind == rows::RowKind::T4);
+    let scanned = if has_t2 && has_t3 && has_t4 {
+        Vec::new()
+    } else {
+        scan::collect(doc)
+    };
     grid_rows.extend(scanned.into_iter().filter(|r| match r.kind {
         rows::RowKind::T3(_) => !has_t3,
         rows::RowKind::T2(_) => !has_t2,

@@ -412,8 +412,7 @@ impl<'s> Builder<'s> {
     /// The innermost open table, when the current mode is "in cell".
     fn cell(&mut self) -> Option<&mut TableB> {
         if self.mode() == Mode::Cell {
-            let t = *self.open_tables.last()?;
-            Some(&mut self.tables[t])
+            self.table()
         } else {
             None
         }
@@ -424,7 +423,7 @@ impl<'s> Builder<'s> {
     fn brk(&mut self) {
         match self.mode() {
             Mode::Cell => {
-                if let Some(t) = self.cell() {
+                if let Some(t) = self.table() {
                     t.cell.push_break();
                 }
             }
@@ -701,7 +700,7 @@ impl<'s> Builder<'s> {
     fn adoption_agency(&mut self, name: &str) -> Option<()> {
         if let Some(cur) = self.current() {
             let id = cur.id;
-            if cur.name.eq_ignore_ascii_case(name) && !self.active_has(id) {
+            if cur.name.eq_ignore_ascii_case(name) && self.active_index(id).is_none() {
                 return self.pop();
             }
         }
@@ -734,10 +733,11 @@ impl<'s> Builder<'s> {
         Some(())
     }
 
-    fn active_has(&self, id: u32) -> bool {
+    /// Where the element `id` is in the list of active formatting elements.
+    fn active_index(&self, id: u32) -> Option<usize> {
         self.active
             .iter()
-            .any(|e| matches!(e, Entry::Element { id: i, .. } if *i == id))
+            .position(|e| matches!(e, Entry::Element { id: i, .. } if *i == id))
     }
 
     /// "Any other end tag" of the in-body rules.
@@ -952,11 +952,7 @@ impl<'s> Builder<'s> {
                     });
                     if let Some(Some(id)) = open_a {
                         self.adoption_agency("a")?;
-                        if let Some(i) = self
-                            .active
-                            .iter()
-                            .position(|e| matches!(e, Entry::Element { id: j, .. } if *j == id))
-                        {
+                        if let Some(i) = self.active_index(id) {
                             self.active.remove(i);
                         }
                         if let Some(i) = self.stack.iter().position(|e| e.id == id) {

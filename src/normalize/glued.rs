@@ -19,7 +19,7 @@ pub const MAX_READINGS: usize = 20_000;
 /// [`MAX_READINGS`] while the search itself grows exponentially with the
 /// run (a fuzzed 2 KB page took seconds): past this bound the search gives
 /// up as when there are too many readings, and the cells stay null.
-const MAX_STEPS: usize = 1_000_000;
+pub const MAX_STEPS: usize = 1_000_000;
 
 /// Most digits in one number (an `i64` holds 18; counts never need more).
 const MAX_DIGITS: usize = 15;
@@ -54,10 +54,54 @@ fn digits(tok: &str) -> &str {
     tok.strip_prefix(['+', '-']).unwrap_or(tok)
 }
 
+/// How many ways there are to split `tokens` into exactly `n` numbers
+/// (the readings [`splits`] would list), counted without listing them and
+/// saturating at `usize::MAX`.
+pub fn count(tokens: &[String], n: usize) -> usize {
+    // ways[k]: readings of the tokens so far into k numbers.
+    let mut ways = vec![0usize; n + 1];
+    ways[0] = 1;
+    for tok in tokens {
+        let d = digits(tok).as_bytes();
+        if d.is_empty() {
+            return 0;
+        }
+        // here[pos][k]: ways to split d[pos..] into k numbers.
+        let mut here = vec![vec![0usize; n + 1]; d.len() + 1];
+        here[d.len()][0] = 1;
+        for pos in (0..d.len()).rev() {
+            let max_len = if d[pos] == b'0' {
+                1
+            } else {
+                (d.len() - pos).min(MAX_DIGITS)
+            };
+            for len in 1..=max_len {
+                for k in 1..=n {
+                    let add = here[pos + len][k - 1];
+                    here[pos][k] = here[pos][k].saturating_add(add);
+                }
+            }
+        }
+        let mut next = vec![0usize; n + 1];
+        for (have, w) in ways.iter().enumerate().filter(|(_, w)| **w > 0) {
+            for (k, h) in here[0].iter().enumerate().skip(1) {
+                if have + k <= n {
+                    next[have + k] = next[have + k].saturating_add(w.saturating_mul(*h));
+                }
+            }
+        }
+        ways = next;
+    }
+    ways[n]
+}
+
 /// Every way to split `tokens` into exactly `n` numbers, in order, each
 /// token giving at least one number. `None` when there are more than
 /// `cap` readings.
 pub fn splits(tokens: &[String], n: usize, cap: usize) -> Option<Vec<Vec<i64>>> {
+    if count(tokens, n) > cap {
+        return None;
+    }
     splits_where(tokens, n, cap, |_| true)
 }
 
@@ -78,8 +122,17 @@ pub fn splits_where(
     if total_digits > MAX_DIGITS * n {
         return Some(out); // no split into n numbers of at most 15 digits
     }
+    // Digits in the tokens after each one.
+    let mut digits_after = vec![0; tokens.len()];
+    for i in (0..tokens.len().saturating_sub(1)).rev() {
+        digits_after[i] = digits_after[i + 1] + digits(&tokens[i + 1]).len();
+    }
     let mut search = Search {
-        tokens,
+        tokens: tokens
+            .iter()
+            .map(|t| (digits(t).as_bytes(), t.starts_with('-')))
+            .collect(),
+        digits_after,
         n,
         cap,
         steps: 0,
@@ -95,7 +148,10 @@ pub fn splits_where(
 }
 
 struct Search<'a, F: Fn(&[i64]) -> bool> {
-    tokens: &'a [String],
+    /// Each token's digits, and whether it is negative.
+    tokens: Vec<(&'a [u8], bool)>,
+    /// Digits in the tokens after each one.
+    digits_after: Vec<usize>,
     n: usize,
     cap: usize,
     /// Partial readings visited so far ([`MAX_STEPS`]).
@@ -121,37 +177,31 @@ impl<F: Fn(&[i64]) -> bool> Search<'_, F> {
             }
             return true;
         }
-        let token = &self.tokens[ti];
-        let negative = token.starts_with('-');
-        let tok = digits(token).as_bytes();
+        let (tok, negative) = self.tokens[ti];
         let remaining_tokens = self.tokens.len() - ti - 1;
         if self.cur.len() + 1 + remaining_tokens > self.n {
             return true;
         }
         // Digits left must be enough for the numbers still needed.
         let rest = &tok[pos..];
-        let digits_after: usize = self.tokens[ti + 1..].iter().map(|t| digits(t).len()).sum();
+        let digits_after = self.digits_after[ti];
+        let still_needed = self.n - self.cur.len() - 1;
         // A number starting with 0 is exactly "0".
         let max_len = if rest[0] == b'0' {
             1
         } else {
             rest.len().min(MAX_DIGITS)
         };
+        let mut num: i64 = 0;
         for len in 1..=max_len {
+            num = num * 10 + i64::from(rest[len - 1] - b'0');
             let left_here = rest.len() - len;
-            let still_needed = self.n - self.cur.len() - 1;
             if left_here + digits_after < still_needed {
                 break;
             }
             if left_here + digits_after > MAX_DIGITS * still_needed {
                 continue; // a longer first number leaves fewer digits
             }
-            let Some(num) = std::str::from_utf8(&rest[..len])
-                .ok()
-                .and_then(|s| s.parse::<i64>().ok())
-            else {
-                return true;
-            };
             // The sign belongs to the token's first number.
             self.cur.push(if negative && pos == 0 { -num } else { num });
             let ok = if !(self.accept)(&self.cur) {
@@ -229,6 +279,30 @@ mod tests {
         assert_eq!(splits(&tokens(&["+12"]), 2, 100).unwrap(), vec![vec![1, 2]]);
         assert!(tokens(&["12-3"]).is_empty());
         assert!(tokens(&["-"]).is_empty());
+    }
+
+    #[test]
+    fn counting_agrees_with_listing() {
+        // Every token shape up to 7 digits with zeros in it, into 1..=8 numbers.
+        let mut seen = 0;
+        for text in [
+            "1", "10", "100 2", "2030", "1 0 7", "-12 3040", "9990000", "12 -3150",
+        ] {
+            let t = tokens(&[text]);
+            for n in 1..=8 {
+                let listed = splits_where(&t, n, usize::MAX, |_| true).expect("small");
+                assert_eq!(count(&t, n), listed.len(), "{text} into {n}");
+                seen += listed.len();
+            }
+        }
+        assert!(seen > 50);
+        // Too many to list, counted at once: 78 digits into 7 numbers.
+        let t = toks(&"8".repeat(78));
+        assert!(count(&t, 7) > MAX_READINGS);
+        assert_eq!(splits(&t, 7, MAX_READINGS), None);
+        // Fewer digits than numbers, and more numbers than 15-digit slots.
+        assert_eq!(count(&toks("123"), 4), 0);
+        assert_eq!(count(&toks(&"1".repeat(31)), 2), 0);
     }
 
     #[test]

@@ -549,9 +549,14 @@ fn solve_glued(report: &mut Report, template: Template, rows: &[(&'static str, &
     for (_, row) in rows {
         let texts: Vec<&str> = row.values.iter().map(|v| v.text.as_str()).collect();
         let toks = glued::tokens(&texts);
-        counts.push(
-            glued::splits(&toks, n, glued::MAX_READINGS).map_or(glued::MAX_READINGS, |s| s.len()),
-        );
+        let count = glued::count(&toks, n);
+        counts.push(count);
+        // The row total only judges whole readings, so the search visits
+        // every reading: past the step bound it would give up anyway.
+        if count > glued::MAX_STEPS {
+            cands.push(Vec::new());
+            continue;
+        }
         let row_total = |s: &[i64]| s.len() < 7 || s[..6].iter().sum::<i64>() == s[6];
         let fit = glued::splits_where(&toks, n, glued::MAX_READINGS, row_total).unwrap_or_default();
         cands.push(fit);

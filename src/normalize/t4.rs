@@ -137,8 +137,7 @@ fn solve_glued(report: &mut Report, row: &Row) {
     let texts: Vec<&str> = row.values.iter().map(|v| v.text.as_str()).collect();
     let raw = texts.join(" ");
     let toks = glued::tokens(&texts);
-    let all_count =
-        glued::splits(&toks, 15, glued::MAX_READINGS).map_or(glued::MAX_READINGS, |s| s.len());
+    let all_count = glued::count(&toks, 15);
     let group_ok = |s: &[i64]| {
         let k = s.len();
         !k.is_multiple_of(5) || s[k - 5..k - 1].iter().sum::<i64>() == s[k - 1]

@@ -7,6 +7,10 @@
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 
+// The binary's allocator (src/main.rs): the targets run as `ogi` does.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fuzz_target!(|data: &[u8]| {
     let _ = ogi::ingest::html::read(data);
     assert!(

@@ -6,6 +6,10 @@
 use libfuzzer_sys::fuzz_target;
 use ogi::grid::Document;
 
+// The binary's allocator (src/main.rs): the targets run as `ogi` does.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fuzz_target!(|data: &[u8]| {
     let Some(doc) = Document::from_fuzz_input(data) else {
         return;

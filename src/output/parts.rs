@@ -259,33 +259,48 @@ fn len32(n: usize) -> io::Result<u32> {
 
 /// Appends `json` to `out` without the whitespace between tokens: the
 /// compact form of a pretty-printed document (`serde_json::to_vec` of the
-/// same value), without parsing it.
+/// same value), without parsing it. Strings, most of a report's bytes, are
+/// copied whole, their ends found with `memchr`.
 pub fn minify_into(json: &[u8], out: &mut Vec<u8>) {
-    let mut in_string = false;
-    let mut escaped = false;
-    let mut run = 0; // start of the pending run of kept bytes
-    for (i, &b) in json.iter().enumerate() {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                in_string = false;
+    let is_space = |b: u8| matches!(b, b' ' | b'\n' | b'\r' | b'\t');
+    out.reserve(json.len());
+    let n = json.len();
+    let mut i = 0;
+    while i < n {
+        let start = i;
+        if json[i] == b'"' {
+            // A string, up to its closing quote (or the end of a cut file).
+            i += 1;
+            loop {
+                match memchr::memchr2(b'"', b'\\', &json[i..]) {
+                    None => {
+                        i = n;
+                        break;
+                    }
+                    Some(k) if json[i + k] == b'"' => {
+                        i += k + 1;
+                        break;
+                    }
+                    // A backslash and the byte it escapes.
+                    Some(k) => i = (i + k + 2).min(n),
+                }
             }
-        } else if b == b'"' {
-            in_string = true;
-        } else if matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
-            out.extend_from_slice(&json[run..i]);
-            run = i + 1;
+            out.extend_from_slice(&json[start..i]);
+        } else if is_space(json[i]) {
+            i += 1;
+        } else {
+            while i < n && json[i] != b'"' && !is_space(json[i]) {
+                i += 1;
+            }
+            out.extend_from_slice(&json[start..i]);
         }
     }
-    out.extend_from_slice(&json[run..]);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn minify(s: &str) -> String {
         let mut out = Vec::new();
@@ -312,5 +327,35 @@ mod tests {
     #[test]
     fn minify_keeps_every_byte_inside_strings() {
         assert_eq!(minify("[ \"a b\\\\\" , \" \" ]"), "[\"a b\\\\\",\" \"]");
+        // A cut file: an unterminated string, a trailing backslash.
+        assert_eq!(minify("[ 1, \"a b"), "[1,\"a b");
+        assert_eq!(minify("[ \"a \\"), "[\"a \\");
+    }
+
+    fn json_value() -> impl Strategy<Value = serde_json::Value> {
+        use serde_json::Value;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
+            // Quotes, backslashes, whitespace and controls inside strings.
+            "[ a\"\\\\\n\t\r\u{1}表{}:,\\[\\]]{0,12}".prop_map(Value::from),
+        ];
+        leaf.prop_recursive(4, 48, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(serde_json::Value::from),
+                prop::collection::vec(("[a \"\\\\表]{0,6}", inner), 0..6)
+                    .prop_map(|kv| serde_json::Value::Object(kv.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn minify_of_pretty_is_compact(value in json_value()) {
+            let pretty = serde_json::to_string_pretty(&value).expect("pretty") + "\n";
+            prop_assert_eq!(minify(&pretty), serde_json::to_string(&value).expect("compact"));
+        }
     }
 }

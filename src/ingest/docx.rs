@@ -39,7 +39,7 @@ use quick_xml::{Reader, XmlVersion};
 use zip::result::ZipError;
 use zip::ZipArchive;
 
-use super::MAX_GRID_SLOTS;
+use super::{xml, MAX_GRID_SLOTS};
 use crate::error::IngestError;
 use crate::grid::{collapse_whitespace, Block, Cell, Document, Grid, Span, TextLine};
 
@@ -131,7 +131,7 @@ fn main_part_name(
     let mut reader = Reader::from_str(&rels);
     loop {
         match reader.read_event() {
-            Ok(Event::Start(e) | Event::Empty(e)) if e.local_name().as_ref() == "Relationship" => {
+            Ok(Event::Start(e) | Event::Empty(e)) if xml::start_name(&e) == "Relationship" => {
                 let kind = attr(&e, "Type").unwrap_or_default();
                 let external = attr(&e, "TargetMode").is_some_and(|m| m == "External");
                 if kind.ends_with("/officeDocument") && !external {
@@ -221,7 +221,7 @@ fn zip_error(name: &str, e: ZipError) -> IngestError {
 fn attr(e: &BytesStart<'_>, local: &str) -> Option<String> {
     e.attributes()
         .flatten()
-        .find(|a| a.key.local_name().as_ref() == local)
+        .find(|a| xml::local(a.key.0) == local)
         .map(|a| {
             a.normalized_value(XmlVersion::Implicit1_0)
                 .map_or_else(|_| a.value.to_string(), |v| v.into_owned())
@@ -258,7 +258,7 @@ fn parse_document(xml: &str, limits: Limits) -> Result<Document, IngestError> {
                 match p.skip_below {
                     Some(d) if p.depth <= d => p.skip_below = None,
                     Some(_) => {}
-                    None => p.close(e.local_name().as_ref())?,
+                    None => p.close(xml::end_name(&e))?,
                 }
             }
             Event::Text(t) => p.text(&t.xml10_content()),
@@ -393,8 +393,7 @@ impl Parser {
     }
 
     fn open(&mut self, e: &BytesStart<'_>) -> Result<Action, IngestError> {
-        let local = e.local_name();
-        let name: &str = local.as_ref();
+        let name = xml::start_name(e);
         if !self.saw_root {
             self.saw_root = true;
             if name != "document" {
@@ -513,7 +512,7 @@ impl Parser {
     /// An empty element: opened and closed at once (unless skipped).
     fn empty(&mut self, e: &BytesStart<'_>) -> Result<(), IngestError> {
         if self.open(e)? == Action::Enter {
-            self.close(e.local_name().as_ref())?;
+            self.close(xml::start_name(e))?;
         }
         Ok(())
     }

@@ -12,6 +12,7 @@ pub mod docx;
 pub mod html;
 pub mod sheet;
 pub mod text;
+pub mod xml;
 
 use crate::error::IngestError;
 use crate::grid::Document;

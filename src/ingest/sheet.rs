@@ -35,7 +35,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use calamine::{Data, DataRef, ExcelDateTime, Reader, SheetType, Xls, XlsError, Xlsx, XlsxError};
 use quick_xml::events::{BytesStart, Event};
 
-use super::{Format, MAX_GRID_SLOTS};
+use super::{xml, Format, MAX_GRID_SLOTS};
 use crate::error::IngestError;
 use crate::grid::{collapse_whitespace, Block, Cell, Document, Grid, Span};
 
@@ -624,7 +624,7 @@ impl XlsxPackage {
         let mut buf = Vec::new();
         loop {
             match reader.read_event_into(&mut buf) {
-                Ok(Event::Start(e) | Event::Empty(e)) => match e.local_name().as_ref() {
+                Ok(Event::Start(e) | Event::Empty(e)) => match xml::start_name(&e) {
                     "sheet" => {
                         let name = attr(&e, "name");
                         let id = attr_by(&e, |k| k == "id" || k.ends_with(":id"));
@@ -679,7 +679,7 @@ fn relationships(xml: &[u8]) -> Vec<(String, String, String)> {
     let mut buf = Vec::new();
     loop {
         match reader.read_event_into(&mut buf) {
-            Ok(Event::Start(e) | Event::Empty(e)) if e.local_name().as_ref() == "Relationship" => {
+            Ok(Event::Start(e) | Event::Empty(e)) if xml::start_name(&e) == "Relationship" => {
                 if let (Some(id), Some(target)) = (attr(&e, "Id"), attr(&e, "Target")) {
                     out.push((id, attr(&e, "Type").unwrap_or_default(), target));
                 }
@@ -745,16 +745,16 @@ fn xlsx_formulas(bytes: &[u8], path: &str, wanted: &[(u64, u64)]) -> HashMap<(u6
             Err(_) => break,
         };
         match event {
-            Event::Start(e) if e.local_name().as_ref() == "row" => {
+            Event::Start(e) if xml::start_name(&e) == "row" => {
                 if let Some(r) = attr(&e, "r").and_then(|r| r.parse::<u32>().ok()) {
                     row = r.saturating_sub(1);
                 }
             }
-            Event::End(e) if e.local_name().as_ref() == "row" => {
+            Event::End(e) if xml::end_name(&e) == "row" => {
                 row = row.saturating_add(1);
                 col = 0;
             }
-            Event::Start(e) if e.local_name().as_ref() == "c" => {
+            Event::Start(e) if xml::start_name(&e) == "c" => {
                 let pos = match attr(&e, "r").and_then(|r| cell_ref(&r)) {
                     Some(p) => {
                         col = p.1;
@@ -768,7 +768,7 @@ fn xlsx_formulas(bytes: &[u8], path: &str, wanted: &[(u64, u64)]) -> HashMap<(u6
                 loop {
                     inner.clear();
                     match reader.read_event_into(&mut inner) {
-                        Ok(Event::Start(f)) if f.local_name().as_ref() == "f" => {
+                        Ok(Event::Start(f)) if xml::start_name(&f) == "f" => {
                             let (t, si) = (attr(&f, "t"), attr(&f, "si"));
                             let mut text = String::new();
                             let mut fbuf = Vec::new();
@@ -809,7 +809,7 @@ fn xlsx_formulas(bytes: &[u8], path: &str, wanted: &[(u64, u64)]) -> HashMap<(u6
                     }
                 }
             }
-            Event::End(e) if e.local_name().as_ref() == "sheetData" => break,
+            Event::End(e) if xml::end_name(&e) == "sheetData" => break,
             Event::Eof => break,
             _ => {}
         }
@@ -904,7 +904,7 @@ fn xml_start_attr<R: std::io::BufRead>(xml: R, element: &str, attr_name: &str) -
     let mut buf = Vec::new();
     loop {
         match reader.read_event_into(&mut buf) {
-            Ok(Event::Start(e) | Event::Empty(e)) if e.local_name().as_ref() == element => {
+            Ok(Event::Start(e) | Event::Empty(e)) if xml::start_name(&e) == element => {
                 return attr(&e, attr_name);
             }
             Ok(Event::Eof) | Err(_) => return None,

@@ -338,7 +338,9 @@ mod tests {
             Just(Value::Null),
             any::<bool>().prop_map(Value::Bool),
             any::<i64>().prop_map(Value::from),
-            any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(Value::from),
             // Quotes, backslashes, whitespace and controls inside strings.
             "[ a\"\\\\\n\t\r\u{1}表{}:,\\[\\]]{0,12}".prop_map(Value::from),
         ];

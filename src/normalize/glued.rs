@@ -49,6 +49,16 @@ pub fn tokens(texts: &[&str]) -> Vec<String> {
     out
 }
 
+/// An upper bound on the last number a reading of a run can end with,
+/// when `tok` is the run's last token: its last digits, as many as a
+/// number holds. (Every possible last number is a suffix of those, and a
+/// suffix of a digit string is never worth more than the string.)
+pub fn largest_last(tok: &str) -> i64 {
+    let d = digits(tok);
+    let tail = &d[d.len().saturating_sub(MAX_DIGITS)..];
+    tail.parse().unwrap_or(i64::MAX)
+}
+
 /// A token without its sign.
 fn digits(tok: &str) -> &str {
     tok.strip_prefix(['+', '-']).unwrap_or(tok)
@@ -303,6 +313,22 @@ mod tests {
         // Fewer digits than numbers, and more numbers than 15-digit slots.
         assert_eq!(count(&toks("123"), 4), 0);
         assert_eq!(count(&toks(&"1".repeat(31)), 2), 0);
+    }
+
+    #[test]
+    fn the_last_number_is_bounded_by_the_last_digits() {
+        // Brute force: every reading's last number is at most the bound.
+        for text in ["1 0 7", "2030", "12 -3150", "9990000 1", &"8".repeat(40)] {
+            let t = tokens(&[text]);
+            let bound = largest_last(t.last().expect("a token"));
+            for n in 1..=4 {
+                for r in splits(&t, n, MAX_READINGS).unwrap_or_default() {
+                    let last = *r.last().expect("n >= 1");
+                    assert!(last.abs() <= bound, "{text}: {last} > {bound}");
+                }
+            }
+        }
+        assert_eq!(largest_last("-0042"), 42);
     }
 
     #[test]

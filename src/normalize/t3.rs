@@ -557,7 +557,15 @@ fn solve_glued(report: &mut Report, template: Template, rows: &[(&'static str, &
             cands.push(Vec::new());
             continue;
         }
-        let row_total = |s: &[i64]| s.len() < 7 || s[..6].iter().sum::<i64>() == s[6];
+        // With no negative number, the first six never sum to more than
+        // the total can be (the last token's last digits at most), so a
+        // prefix past that is cut at once instead of at the seventh number.
+        let signed = toks.iter().any(|t| t.starts_with('-'));
+        let most = toks.last().map_or(0, |t| glued::largest_last(t));
+        let row_total = |s: &[i64]| match s.len() {
+            7 => s[..6].iter().sum::<i64>() == s[6],
+            _ => signed || s.iter().sum::<i64>() <= most,
+        };
         let fit = glued::splits_where(&toks, n, glued::MAX_READINGS, row_total).unwrap_or_default();
         cands.push(fit);
     }

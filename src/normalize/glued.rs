@@ -68,6 +68,11 @@ fn digits(tok: &str) -> &str {
 /// (the readings [`splits`] would list), counted without listing them and
 /// saturating at `usize::MAX`.
 pub fn count(tokens: &[String], n: usize) -> usize {
+    // Too few digits or too many: none (and a huge run costs nothing).
+    let total_digits: usize = tokens.iter().map(|t| digits(t).len()).sum();
+    if total_digits < n || total_digits > MAX_DIGITS * n || tokens.len() > n {
+        return 0;
+    }
     // ways[k]: readings of the tokens so far into k numbers.
     let mut ways = vec![0usize; n + 1];
     ways[0] = 1;
@@ -313,6 +318,7 @@ mod tests {
         // Fewer digits than numbers, and more numbers than 15-digit slots.
         assert_eq!(count(&toks("123"), 4), 0);
         assert_eq!(count(&toks(&"1".repeat(31)), 2), 0);
+        assert_eq!(count(&toks(&"1".repeat(1 << 20)), 15), 0);
     }
 
     #[test]

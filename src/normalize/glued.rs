@@ -49,6 +49,17 @@ pub fn tokens(texts: &[&str]) -> Vec<String> {
     out
 }
 
+/// Whether the digit counts alone rule out every reading into `n`
+/// numbers: fewer digits than numbers, more tokens than numbers, an empty
+/// token, or more digits than `n` numbers of at most 15 digits hold.
+fn no_reading(tokens: &[String], n: usize) -> bool {
+    let total: usize = tokens.iter().map(|t| digits(t).len()).sum();
+    total < n
+        || total > MAX_DIGITS * n
+        || tokens.len() > n
+        || tokens.iter().any(|t| digits(t).is_empty())
+}
+
 /// A token without its sign.
 fn digits(tok: &str) -> &str {
     tok.strip_prefix(['+', '-']).unwrap_or(tok)
@@ -59,8 +70,7 @@ fn digits(tok: &str) -> &str {
 /// saturating at `usize::MAX`.
 pub fn count(tokens: &[String], n: usize) -> usize {
     // Too few digits or too many: none (and a huge run costs nothing).
-    let total_digits: usize = tokens.iter().map(|t| digits(t).len()).sum();
-    if total_digits < n || total_digits > MAX_DIGITS * n || tokens.len() > n {
+    if no_reading(tokens, n) {
         return 0;
     }
     // ways[k]: readings of the tokens so far into k numbers.
@@ -68,9 +78,6 @@ pub fn count(tokens: &[String], n: usize) -> usize {
     ways[0] = 1;
     for tok in tokens {
         let d = digits(tok).as_bytes();
-        if d.is_empty() {
-            return 0;
-        }
         // here[pos][k]: ways to split d[pos..] into k numbers.
         let mut here = vec![vec![0usize; n + 1]; d.len() + 1];
         here[d.len()][0] = 1;
@@ -138,8 +145,7 @@ pub fn splits_with_total(tokens: &[String], n: usize, cap: usize) -> Option<Vec<
         // A negative number breaks the cut: sums can go down again.
         return splits_where(tokens, n, cap, whole);
     }
-    let total_digits: usize = tokens.iter().map(|t| digits(t).len()).sum();
-    if total_digits < n || tokens.len() > n || total_digits > MAX_DIGITS * n {
+    if no_reading(tokens, n) {
         return Some(Vec::new());
     }
     let d = digits(last);
@@ -193,12 +199,8 @@ fn search<F: Fn(&[i64]) -> bool>(
     steps: &mut usize,
 ) -> Option<Vec<Vec<i64>>> {
     let mut out = Vec::new();
-    let total_digits: usize = tokens.iter().map(|t| digits(t).len()).sum();
-    if total_digits < n || tokens.len() > n || tokens.iter().any(|t| digits(t).is_empty()) {
+    if no_reading(tokens, n) {
         return Some(out);
-    }
-    if total_digits > MAX_DIGITS * n {
-        return Some(out); // no split into n numbers of at most 15 digits
     }
     // Digits in the tokens after each one.
     let mut digits_after = vec![0; tokens.len()];

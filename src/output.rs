@@ -79,6 +79,7 @@
 pub mod dataset;
 pub mod human;
 pub mod json_schema;
+pub mod ledger;
 pub mod parts;
 pub mod review;
 pub mod stored;
@@ -213,6 +214,25 @@ impl Entry {
             .filter(|(_, s, _)| *s == severity)
             .map(|(_, _, n)| n)
             .sum()
+    }
+}
+
+/// A run's entries in path order, visited one at a time: from memory, or
+/// read back from the run's [`ledger`] one after the other.
+pub trait EachEntry {
+    /// Calls `f` with each entry in order; stops at the first error.
+    fn each_entry(&self, f: &mut dyn FnMut(&Entry) -> io::Result<()>) -> io::Result<()>;
+}
+
+impl EachEntry for [Entry] {
+    fn each_entry(&self, f: &mut dyn FnMut(&Entry) -> io::Result<()>) -> io::Result<()> {
+        self.iter().try_for_each(f)
+    }
+}
+
+impl EachEntry for Vec<Entry> {
+    fn each_entry(&self, f: &mut dyn FnMut(&Entry) -> io::Result<()>) -> io::Result<()> {
+        self.as_slice().each_entry(f)
     }
 }
 
@@ -724,6 +744,27 @@ pub fn remove_temp_files(dir: &Path) -> io::Result<usize> {
         }
     }
     empty_trash(dir)?;
+    Ok(n)
+}
+
+/// How many files `dir` holds whose name ends with `suffix`, hidden ones
+/// aside (those [`remove_stale_files`] considers); a missing folder holds
+/// none.
+pub fn count_files(dir: &Path, suffix: &str) -> io::Result<usize> {
+    let list = match fs::read_dir(dir) {
+        Ok(list) => list,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e),
+    };
+    let mut n = 0;
+    for item in list {
+        let item = item?;
+        let name = item.file_name();
+        let name = name.to_string_lossy();
+        if !name.starts_with('.') && name.ends_with(suffix) && item.file_type()?.is_file() {
+            n += 1;
+        }
+    }
     Ok(n)
 }
 

@@ -48,6 +48,7 @@ use crate::error::IngestError;
 use crate::grid::Document;
 use crate::ingest::{self, convert};
 use crate::normalize;
+use crate::output::ledger::{Ledger, Mark};
 use crate::output::parts::Spooled;
 use crate::output::{self, human, summary, Entry, Totals};
 use crate::schema::{Finding, Report, Severity, Source};
@@ -190,10 +191,7 @@ pub const DEFAULT_MAX_BYTES: u64 = 64 * 1024 * 1024;
 /// What an extract run did.
 #[derive(Debug, Clone)]
 pub struct RunSummary {
-    /// One entry per report (per input, or per sheet of a workbook holding
-    /// several reports), sorted by path.
-    pub entries: Vec<Entry>,
-    /// The counts.
+    /// The counts (`summary.json` lists every report).
     pub totals: Totals,
     /// Wall-clock time of the whole run.
     pub elapsed: Duration,
@@ -267,6 +265,7 @@ pub fn run_extract(opts: &ExtractOptions) -> anyhow::Result<RunSummary> {
     }
     let reports_dir = prepare_out(&opts.out)?;
     let renderer = new_renderer(&opts.out, opts.review)?;
+    let ledger = new_ledger(&opts.out)?;
     let early = opts.early_render.then(|| EarlyRender::new(&renderer));
     let jobs = opts.jobs.unwrap_or_else(default_jobs).max(1);
     let pool = thread_pool(jobs)?;
@@ -284,7 +283,14 @@ pub fn run_extract(opts: &ExtractOptions) -> anyhow::Result<RunSummary> {
         if failed.load(Ordering::Relaxed) {
             return Slot::Failed(None);
         }
-        let written = write_reports(&reports_dir, &names[i], &reports, seconds, early.as_ref());
+        let written = write_reports(
+            &reports_dir,
+            &names[i],
+            &reports,
+            seconds,
+            early.as_ref(),
+            &ledger,
+        );
         bar.inc(1);
         match written {
             Ok(done) => Slot::Done(done),
@@ -320,9 +326,21 @@ pub fn run_extract(opts: &ExtractOptions) -> anyhow::Result<RunSummary> {
                             if let Some(first) = stored.first_mut() {
                                 first.entry.seconds = t.elapsed().as_secs_f64();
                             }
-                            return Slot::Done(
-                                stored.into_iter().map(|s| Item::stored(s, None)).collect(),
-                            );
+                            let kept: io::Result<Vec<Item>> = stored
+                                .iter()
+                                .map(|s| Item::stored(&ledger, s, None))
+                                .collect();
+                            return match kept {
+                                Ok(items) => Slot::Done(items),
+                                Err(e) => {
+                                    failed.store(true, Ordering::Relaxed);
+                                    let file = stored.first().map_or("", |s| &s.entry.file);
+                                    Slot::Failed(Some(
+                                        anyhow::Error::new(e)
+                                            .context(could_not_record(&reports_dir, file)),
+                                    ))
+                                }
+                            };
                         }
                         Err(stage) => *stage,
                     }
@@ -380,7 +398,12 @@ pub fn run_extract(opts: &ExtractOptions) -> anyhow::Result<RunSummary> {
     }
     drop((inputs, names));
     let shard = opts.shard.map(|s| (s.index, s.count));
-    let mut run = finish(renderer, items, &pool, jobs, start, shard, None)?;
+    let written = Written {
+        renderer,
+        ledger,
+        items,
+    };
+    let mut run = finish(written, &pool, jobs, start, shard, None)?;
     run.reused = reused.into_inner();
     Ok(run)
 }
@@ -484,13 +507,16 @@ fn sheet_report_files(reports_dir: &Path) -> HashMap<String, Vec<String>> {
     by_input
 }
 
-/// What a run keeps of one report until the exports are written.
+/// What a run keeps in memory of one report until the exports are
+/// written: where its record is in the run's ledger, and the little the
+/// finishing pass needs before it reads the record back.
 struct Item {
-    entry: Entry,
-    facts: BatchFacts,
-    /// The cross-report findings the report file holds now
-    /// ([`output::stored::batch_key`]).
-    batch: Option<output::stored::BatchKey>,
+    /// Its entry, facts and the cross-report findings its file holds.
+    mark: Mark,
+    /// How it may be related to the other reports.
+    keys: GroupKeys,
+    /// Whether its file holds cross-report findings.
+    held: bool,
     /// The `reports/` folder holding the file when it is not the output's
     /// own (`ogi merge`: a shard's).
     from: Option<Arc<Path>>,
@@ -498,52 +524,139 @@ struct Item {
     /// rendered it right away ([`EarlyRender`]): the report as written,
     /// without cross-report findings.
     rendered: Option<Spooled>,
+    /// The cross-report findings it gets (by rule and severity), once the
+    /// finishing pass has made them.
+    batch_rules: Vec<(&'static str, Severity)>,
 }
 
 impl Item {
-    fn stored(stored: output::stored::Stored, from: Option<Arc<Path>>) -> Item {
-        Item {
-            entry: stored.entry,
-            facts: stored.facts,
-            batch: stored.batch,
-            from,
+    /// Records a report in the ledger.
+    fn new(
+        ledger: &Ledger,
+        entry: &Entry,
+        facts: &BatchFacts,
+        batch: Option<&output::stored::BatchKey>,
+    ) -> io::Result<Item> {
+        Ok(Item {
+            mark: ledger.push(entry, facts, batch)?,
+            keys: GroupKeys::of(facts),
+            held: batch.is_some(),
+            from: None,
             rendered: None,
+            batch_rules: Vec::new(),
+        })
+    }
+
+    fn stored(
+        ledger: &Ledger,
+        stored: &output::stored::Stored,
+        from: Option<Arc<Path>>,
+    ) -> io::Result<Item> {
+        let mut item = Item::new(ledger, &stored.entry, &stored.facts, stored.batch.as_ref())?;
+        item.from = from;
+        Ok(item)
+    }
+
+    /// Its entry as finished: with the cross-report findings it gets.
+    fn final_entry(&self, ledger: &Ledger) -> io::Result<Entry> {
+        let mut entry = ledger.get(self.mark)?.entry;
+        entry.add_rule_counts(self.batch_rules.iter().copied());
+        Ok(entry)
+    }
+}
+
+/// The finished entries of a run's items, in order, read back from its
+/// ledger one at a time.
+struct FinalEntries<'a> {
+    items: &'a [Item],
+    ledger: &'a Ledger,
+}
+
+impl output::EachEntry for FinalEntries<'_> {
+    fn each_entry(&self, f: &mut dyn FnMut(&Entry) -> io::Result<()>) -> io::Result<()> {
+        for item in self.items {
+            f(&item.final_entry(self.ledger)?)?;
+        }
+        Ok(())
+    }
+}
+
+/// What relates a report to others for the batch rules: a hash of its
+/// agency key and one of its bytes (see [`related_groups`]). Two reports
+/// with equal keys may be related; two with different keys are not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GroupKeys {
+    agency: Option<u64>,
+    content: Option<u64>,
+}
+
+impl GroupKeys {
+    /// The keys of a report.
+    pub fn of(facts: &BatchFacts) -> GroupKeys {
+        use std::hash::BuildHasher as _;
+        // Fixed, so that a run's groups do not depend on chance.
+        let hasher = foldhash::quality::FixedState::with_seed(0x6f67_6900);
+        GroupKeys {
+            agency: facts
+                .agency_key
+                .as_deref()
+                .map(|k| hasher.hash_one(("agency", k))),
+            content: (!facts.sha256.is_empty())
+                .then(|| hasher.hash_one(("bytes", facts.sha256.as_str()))),
         }
     }
 }
 
-/// The common end of `extract` and `merge`, once every report of the batch
-/// is known (`items`, sorted by path): the cross-report phase, the exports,
-/// the review pages, the removal of stale files, then `summary.json`.
-/// `renderer` is the run's (its folder is the output folder), holding what
-/// the workers rendered already. `format_seconds` replaces the worker
-/// seconds per format (`merge`: the shards' own).
-fn finish(
+/// Every report of a batch, written (or found), before the finishing pass.
+struct Written {
+    /// The run's renderer, holding what the workers rendered already.
     renderer: output::parts::Renderer,
-    mut items: Vec<Item>,
+    /// The records of the reports.
+    ledger: Ledger,
+    /// The reports, sorted by path.
+    items: Vec<Item>,
+}
+
+/// The common end of `extract` and `merge`, once every report of the batch
+/// is `written`: the cross-report phase, the exports, the review pages,
+/// the removal of stale files, then `summary.json`. The renderer's folder
+/// is the output folder. `format_seconds` replaces the worker seconds per
+/// format (`merge`: the shards' own).
+fn finish(
+    written: Written,
     pool: &rayon::ThreadPool,
     jobs: usize,
     start: Instant,
     shard: Option<(u32, u32)>,
     format_seconds: Option<&BTreeMap<String, f64>>,
 ) -> anyhow::Result<RunSummary> {
+    let Written {
+        renderer,
+        ledger,
+        mut items,
+    } = written;
     let out = &renderer.out().to_path_buf();
-    let spooled = pool.install(|| cross_report_phase(out, &mut items, &renderer))?;
+    let spooled = pool.install(|| cross_report_phase(out, &mut items, &ledger, &renderer))?;
     let rendered_early = items
         .iter()
         .zip(&spooled)
         .filter(|(item, s)| item.rendered.as_ref() == Some(*s))
         .count();
-    let entries: Vec<Entry> = items.into_iter().map(|i| i.entry).collect();
-    let mut totals = Totals::from_entries(&entries);
+    let entries = FinalEntries {
+        items: &items,
+        ledger: &ledger,
+    };
+    let mut totals = Totals::from_each(&entries)
+        .with_context(|| format!("could not read the run's records in {}", out.display()))?;
     if let Some(seconds) = format_seconds {
         for (format, tally) in &mut totals.by_format {
             tally.seconds = seconds.get(format).copied().unwrap_or(0.0);
         }
     }
     let review = renderer.review();
-    renderer.finish(&entries, &spooled, &totals)?;
-    remove_stale(out, &entries, review)?;
+    renderer.finish(&spooled, &totals)?;
+    drop(spooled);
+    remove_stale(out, &entries, totals.reports, review)?;
     let elapsed = start.elapsed();
     summary::write(out, &totals, &entries, elapsed, jobs, shard)
         .with_context(|| format!("could not write {}", out.join("summary.json").display()))?;
@@ -560,8 +673,8 @@ fn finish(
             )
         })?;
     }
+    drop((items, ledger));
     Ok(RunSummary {
-        entries,
         totals,
         elapsed,
         jobs,
@@ -576,21 +689,46 @@ fn finish(
 /// Removes the reports and review pages of inputs that are not part of
 /// the run (left by an earlier run over other inputs into the same folder),
 /// and every review page and `index.html` when the run wrote none.
-fn remove_stale(out: &Path, entries: &[Entry], review: bool) -> anyhow::Result<()> {
-    let reports: HashSet<String> = entries.iter().map(|e| e.file.clone()).collect();
-    let pages: HashSet<String> = if review {
-        entries
-            .iter()
-            .map(|e| output::review::page_file(&e.file))
-            .collect()
-    } else {
-        HashSet::new()
-    };
-    for (dir, keep, suffix) in [
-        (out.join(output::REPORTS_DIR), &reports, ".json"),
-        (out.join(output::review::REVIEW_DIR), &pages, ".html"),
-    ] {
-        output::remove_stale_files(&dir, suffix, keep).with_context(|| {
+///
+/// Every one of the run's `reports` has its file (and its page) in place,
+/// so a folder holding exactly as many has none of another run, and the
+/// names of the run's files are only gathered when it holds more.
+fn remove_stale(
+    out: &Path,
+    entries: &dyn output::EachEntry,
+    reports: usize,
+    review: bool,
+) -> anyhow::Result<()> {
+    let folders = [
+        (out.join(output::REPORTS_DIR), ".json", true),
+        (out.join(output::review::REVIEW_DIR), ".html", review),
+    ];
+    for (dir, suffix, written) in folders {
+        let held = output::count_files(&dir, suffix).with_context(|| {
+            format!(
+                "could not list the files of earlier runs in {}",
+                dir.display()
+            )
+        })?;
+        if written && held == reports {
+            continue;
+        }
+        let mut keep: HashSet<String> = HashSet::new();
+        if written {
+            entries
+                .each_entry(&mut |e| {
+                    keep.insert(if suffix == ".json" {
+                        e.file.clone()
+                    } else {
+                        output::review::page_file(&e.file)
+                    });
+                    Ok(())
+                })
+                .with_context(|| {
+                    format!("could not read the run's records in {}", out.display())
+                })?;
+        }
+        output::remove_stale_files(&dir, suffix, &keep).with_context(|| {
             format!(
                 "could not remove the files of earlier runs from {}",
                 dir.display()
@@ -648,19 +786,31 @@ const BATCH_SLICE: usize = 256;
 fn cross_report_phase(
     out: &Path,
     items: &mut [Item],
+    ledger: &Ledger,
     renderer: &output::parts::Renderer,
 ) -> anyhow::Result<Vec<Spooled>> {
     let groups = {
-        let facts: Vec<&BatchFacts> = items.iter().map(|i| &i.facts).collect();
-        related_groups(&facts)
+        let keys: Vec<GroupKeys> = items.iter().map(|i| i.keys).collect();
+        related_groups(&keys)
     };
     let reports_dir = out.join(output::REPORTS_DIR);
     let shared: &[Item] = items;
+    let records = |what: &str| format!("could not read the run's records of {what}");
     type Done = Vec<(usize, Vec<(&'static str, Severity)>, Spooled)>;
     let done: Vec<anyhow::Result<Done>> = groups
         .par_iter()
         .map(|group| {
-            let facts: Vec<BatchFacts> = group.iter().map(|&i| shared[i].facts.clone()).collect();
+            if let [i] = group[..] {
+                // Alone in its group, a report gets no cross-report
+                // findings (the batch rules relate two reports or more).
+                let spooled = finish_report(&reports_dir, &shared[i], ledger, &[], &[], renderer)?;
+                return Ok(vec![(i, Vec::new(), spooled)]);
+            }
+            let facts: Vec<BatchFacts> = group
+                .iter()
+                .map(|&i| ledger.get(shared[i].mark).map(|r| r.facts))
+                .collect::<io::Result<_>>()
+                .with_context(|| records(&format!("{} related reports", group.len())))?;
             let mut done = Vec::with_capacity(group.len());
             // A slice of the group at a time: a group can be most of the
             // batch (one agency's years, many copies of one file), and each
@@ -683,7 +833,7 @@ fn cross_report_phase(
                     .map(|(&i, new)| {
                         let rules: Vec<_> = new.iter().map(|f| (f.rule, f.severity)).collect();
                         let spooled =
-                            finish_report(&reports_dir, &shared[i], new, &rules, renderer)?;
+                            finish_report(&reports_dir, &shared[i], ledger, new, &rules, renderer)?;
                         Ok((i, rules, spooled))
                     })
                     .collect();
@@ -695,15 +845,15 @@ fn cross_report_phase(
     let mut spooled: Vec<Option<Spooled>> = vec![None; items.len()];
     for done in done {
         for (i, rules, s) in done? {
-            items[i].entry.add_rule_counts(rules);
+            items[i].batch_rules = rules;
             spooled[i] = Some(s);
         }
     }
     spooled
         .into_iter()
-        .zip(items.iter())
-        .map(|(s, item)| {
-            s.ok_or_else(|| anyhow::anyhow!("internal error: {} was not finished", item.entry.file))
+        .enumerate()
+        .map(|(i, s)| {
+            s.ok_or_else(|| anyhow::anyhow!("internal error: report {i} was not finished"))
         })
         .collect()
 }
@@ -715,24 +865,31 @@ fn cross_report_phase(
 fn finish_report(
     reports_dir: &Path,
     item: &Item,
+    ledger: &Ledger,
     new: &[&Finding],
     rules: &[(&'static str, Severity)],
     renderer: &output::parts::Renderer,
 ) -> anyhow::Result<Spooled> {
-    let file = &item.entry.file;
+    if let (true, false, Some(rendered)) = (new.is_empty(), item.held, item.rendered) {
+        // Rendered by its worker, and still as it was.
+        return Ok(rendered);
+    }
+    let record = ledger.get(item.mark).with_context(|| {
+        format!(
+            "could not read the run's record of a report in {}",
+            reports_dir.display()
+        )
+    })?;
+    let file = &record.entry.file;
     let to = reports_dir.join(file);
     let from = item
         .from
         .as_deref()
         .map_or_else(|| to.clone(), |d| d.join(file));
     let key = output::stored::batch_key(new.iter().copied());
-    if let (None, None, Some(rendered)) = (&key, &item.batch, item.rendered) {
-        // Rendered by its worker, and still as it was.
-        return Ok(rendered);
-    }
-    let mut entry = item.entry.clone();
+    let mut entry = record.entry.clone();
     entry.add_rule_counts(rules.iter().copied());
-    let result = if key == item.batch {
+    let result = if key == record.batch {
         fs::read(&from).and_then(|bytes| {
             if item.from.is_some() {
                 output::write_bytes(&to, &bytes)?;
@@ -755,9 +912,14 @@ fn finish_report(
 /// findings of [`check::run_batch`] over each group, mapped back, are those
 /// over the whole batch (`tests::groups_give_the_findings_of_the_whole_batch`).
 ///
+/// The reports are compared by their [`GroupKeys`], hashes of the agency
+/// key and of the SHA-256: two keys with the same hash put unrelated
+/// reports in one group, which changes no finding (the rules compare the
+/// facts themselves), only which reports are read together.
+///
 /// Every report is in exactly one group; groups are listed in the order of
 /// their first report, and each lists its reports in batch order.
-pub fn related_groups(facts: &[&BatchFacts]) -> Vec<Vec<usize>> {
+pub fn related_groups(keys: &[GroupKeys]) -> Vec<Vec<usize>> {
     fn root(parent: &mut [usize], mut i: usize) -> usize {
         while parent[i] != i {
             parent[i] = parent[parent[i]];
@@ -765,13 +927,13 @@ pub fn related_groups(facts: &[&BatchFacts]) -> Vec<Vec<usize>> {
         }
         i
     }
-    let mut parent: Vec<usize> = (0..facts.len()).collect();
-    let mut first_agency: HashMap<&str, usize> = HashMap::new();
-    let mut first_hash: HashMap<&str, usize> = HashMap::new();
-    for (i, f) in facts.iter().enumerate() {
+    let mut parent: Vec<usize> = (0..keys.len()).collect();
+    let mut first_agency: HashMap<u64, usize> = HashMap::new();
+    let mut first_hash: HashMap<u64, usize> = HashMap::new();
+    for (i, k) in keys.iter().enumerate() {
         let keys = [
-            f.agency_key.as_deref().map(|k| (&mut first_agency, k)),
-            (!f.sha256.is_empty()).then_some((&mut first_hash, f.sha256.as_str())),
+            k.agency.map(|k| (&mut first_agency, k)),
+            k.content.map(|k| (&mut first_hash, k)),
         ];
         for (first, key) in keys.into_iter().flatten() {
             let j = *first.entry(key).or_insert(i);
@@ -782,7 +944,7 @@ pub fn related_groups(facts: &[&BatchFacts]) -> Vec<Vec<usize>> {
     }
     let mut slot: HashMap<usize, usize> = HashMap::new();
     let mut groups: Vec<Vec<usize>> = Vec::new();
-    for i in 0..facts.len() {
+    for i in 0..keys.len() {
         let r = root(&mut parent, i);
         let k = *slot.entry(r).or_insert_with(|| {
             groups.push(Vec::new());
@@ -887,6 +1049,7 @@ pub fn run_merge(opts: &MergeOptions) -> anyhow::Result<RunSummary> {
     drop(names);
 
     prepare_out(&opts.out)?;
+    let ledger = new_ledger(&opts.out)?;
     let jobs = opts.jobs.unwrap_or_else(default_jobs).max(1);
     let pool = thread_pool(jobs)?;
     let dirs: Vec<Arc<Path>> = opts
@@ -917,22 +1080,20 @@ pub fn run_merge(opts: &MergeOptions) -> anyhow::Result<RunSummary> {
                         output::TOOL_VERSION
                     );
                 }
-                Ok(Item::stored(stored, Some(Arc::clone(dir))))
+                Item::stored(&ledger, &stored, Some(Arc::clone(dir)))
+                    .map_err(|e| anyhow::Error::new(e).context(could_not_record(dir, &l.file)))
             })
             .collect()
     });
     let items = items.into_iter().collect::<anyhow::Result<Vec<Item>>>()?;
     let reused = items.len();
     let renderer = new_renderer(&opts.out, opts.review)?;
-    let mut run = finish(
+    let written = Written {
         renderer,
+        ledger,
         items,
-        &pool,
-        jobs,
-        start,
-        None,
-        Some(&format_seconds),
-    )?;
+    };
+    let mut run = finish(written, &pool, jobs, start, None, Some(&format_seconds))?;
     run.reused = reused;
     run.warnings = warnings;
     Ok(run)
@@ -1566,6 +1727,7 @@ fn write_reports(
     reports: &[Report],
     seconds: f64,
     early: Option<&EarlyRender<'_>>,
+    ledger: &Ledger,
 ) -> Result<Vec<Item>, (String, io::Error)> {
     let files = if reports.len() == 1 {
         vec![name.to_string()]
@@ -1596,13 +1758,10 @@ fn write_reports(
             ),
             _ => None,
         };
-        done.push(Item {
-            entry,
-            facts,
-            batch,
-            from: None,
-            rendered,
-        });
+        let mut item = Item::new(ledger, &entry, &facts, batch.as_ref())
+            .map_err(|e| (could_not_record(reports_dir, &entry.file), e))?;
+        item.rendered = rendered;
+        done.push(item);
     }
     Ok(done)
 }
@@ -1614,6 +1773,24 @@ fn could_not_render(reports_dir: &Path, file: &str) -> String {
         "could not write the review page and export rows of {}",
         reports_dir.join(file).display()
     )
+}
+
+/// The error context of a report whose record could not be kept.
+fn could_not_record(reports_dir: &Path, file: &str) -> String {
+    format!(
+        "could not keep the run's record of {} (in a temporary file beside reports/)",
+        reports_dir.join(file).display()
+    )
+}
+
+/// The run's ledger, in its output folder.
+fn new_ledger(out: &Path) -> anyhow::Result<Ledger> {
+    Ledger::new(out).with_context(|| {
+        format!(
+            "could not create a temporary file in {} (the run's records)",
+            out.display()
+        )
+    })
 }
 
 /// The renderer of a run's review pages and export pieces.
@@ -1854,8 +2031,8 @@ mod tests {
         assert!(whole.iter().any(|(_, f)| f.rule == "X-DUPLICATE"));
         assert!(whole.iter().any(|(_, f)| f.rule == "X-CARRY-OVER"));
 
-        let refs: Vec<&BatchFacts> = facts.iter().collect();
-        let groups = related_groups(&refs);
+        let keys: Vec<GroupKeys> = facts.iter().map(GroupKeys::of).collect();
+        let groups = related_groups(&keys);
         let mut members: Vec<usize> = groups.iter().flatten().copied().collect();
         members.sort_unstable();
         assert_eq!(members, (0..facts.len()).collect::<Vec<_>>());
@@ -1873,6 +2050,30 @@ mod tests {
         }
         grouped.sort_by_key(|(i, _)| *i);
         assert_eq!(grouped, whole);
+        // The cross-report phase does not run the rules for a report
+        // alone in its group.
+        for g in groups.iter().filter(|g| g.len() == 1) {
+            assert!(whole.iter().all(|(i, _)| *i != g[0]), "{g:?}");
+        }
+
+        // Unrelated reports put in one group (as a hash collision would):
+        // the same findings.
+        let merged: Vec<BatchFacts> = [&groups[0], &vec![3, 8]]
+            .iter()
+            .flat_map(|g| g.iter().map(|&i| facts[i].clone()))
+            .collect();
+        let order: Vec<usize> = groups[0].iter().chain(&[3, 8]).copied().collect();
+        let mut from_merged: Vec<(usize, Finding)> = check::run_batch(&merged)
+            .into_iter()
+            .map(|(k, f)| (order[k], f))
+            .collect();
+        from_merged.sort_by_key(|(i, _)| *i);
+        let expected: Vec<(usize, Finding)> = whole
+            .iter()
+            .filter(|(i, _)| order.contains(i))
+            .cloned()
+            .collect();
+        assert_eq!(from_merged, expected);
 
         // A slice at a time, as the cross-report phase makes them.
         for size in 1..=facts.len() {

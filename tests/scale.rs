@@ -215,7 +215,7 @@ fn rendering_in_the_workers_changes_no_output() {
         (1..=11).contains(&early.rendered_early),
         "{} of {} rendered early",
         early.rendered_early,
-        early.entries.len()
+        early.totals.reports
     );
     assert!(
         x_findings(&dir.join("early")) >= 4,

@@ -204,7 +204,7 @@ fn a_run_keeps_the_reports_of_a_workbook_apart() {
     opts.quiet = true;
     opts.jobs = Some(2);
     let run = run_extract(&opts).expect("run");
-    assert_eq!(run.entries.len(), 6);
+    assert_eq!(run.totals.reports, 6);
     assert_eq!((run.totals.inputs, run.totals.reports), (2, 6));
 
     let names = [

@@ -165,18 +165,14 @@ impl Renderer {
     }
 
     /// Writes `dataset.jsonl`, `dataset.csv`, `findings.csv` and
-    /// `index.html` from the spooled pieces, in the entries' order
-    /// (`spooled[i]` is `entries[i]`'s), then removes the spool.
-    pub fn finish(
-        self,
-        entries: &[Entry],
-        spooled: &[Spooled],
-        totals: &Totals,
-    ) -> anyhow::Result<()> {
+    /// `index.html` from the spooled pieces, in the reports' order
+    /// (`spooled[i]` is the `i`-th report's, `totals` count them all), then
+    /// removes the spool.
+    pub fn finish(self, spooled: &[Spooled], totals: &Totals) -> anyhow::Result<()> {
         anyhow::ensure!(
-            entries.len() == spooled.len(),
+            totals.reports == spooled.len(),
             "internal error: {} reports but {} rendered",
-            entries.len(),
+            totals.reports,
             spooled.len()
         );
         let out = &self.out;
@@ -211,7 +207,7 @@ impl Renderer {
                         return gather([jsonl, csv_file, findings, &mut io::sink()]);
                     }
                     write_atomic(&out.join(review::INDEX_FILE), |index| {
-                        review::write_index_head(index, entries, totals)?;
+                        review::write_index_head(index, totals)?;
                         gather([jsonl, csv_file, findings, index])?;
                         review::write_index_tail(index)
                     })
@@ -250,7 +246,7 @@ pub fn write_from_files(out: &Path, entries: &[Entry], totals: &Totals) -> anyho
                 .with_context(|| format!("could not render {}", e.file))
         })
         .collect::<anyhow::Result<_>>()?;
-    renderer.finish(entries, &spooled, totals)
+    renderer.finish(&spooled, totals)
 }
 
 fn len32(n: usize) -> io::Result<u32> {

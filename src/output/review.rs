@@ -37,7 +37,7 @@ use crate::check::labels::cell_full_zh;
 use crate::schema::cell_id;
 use crate::schema::{Severity, Status};
 use serde_json::Value as Json;
-use std::collections::{BTreeSet, HashSet};
+use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::fs;
 use std::io::{self, Write};
@@ -274,11 +274,7 @@ fn rule_summary_zh(rule: &str) -> &'static str {
         .map_or("", |r| r.summary_zh())
 }
 
-pub(super) fn write_index_head(
-    w: &mut dyn Write,
-    entries: &[Entry],
-    totals: &Totals,
-) -> io::Result<()> {
+pub(super) fn write_index_head(w: &mut dyn Write, totals: &Totals) -> io::Result<()> {
     let mut h = String::new();
     h.push_str("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n");
     h.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
@@ -357,12 +353,11 @@ pub(super) fn write_index_head(
     h.push_str(
         "<label>机关 <input id=\"f-agency\" type=\"search\" placeholder=\"输入机关名称\"></label>\n",
     );
-    let years: BTreeSet<i32> = entries.iter().filter_map(|e| e.year).collect();
     h.push_str("<label>年度 <select id=\"f-year\"><option value=\"\">全部</option>");
-    for y in years.iter().rev() {
+    for y in totals.years.iter().rev() {
         let _ = write!(h, "<option value=\"{y}\">{y}</option>");
     }
-    if entries.iter().any(|e| e.year.is_none()) {
+    if totals.undated > 0 {
         h.push_str("<option value=\"none\">未识别</option>");
     }
     h.push_str("</select></label>\n");
@@ -397,7 +392,7 @@ pub(super) fn write_index_head(
         h,
         "<button type=\"button\" id=\"f-reset\">清除筛选</button>\
          <span>显示 <b id=\"shown\">{n}</b> / {n} 份</span>\n</div>",
-        n = entries.len()
+        n = totals.reports
     );
 
     h.push_str(

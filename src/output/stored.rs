@@ -231,7 +231,7 @@ pub fn from_json(json: &Json, file: String, seconds: f64) -> Result<Stored, Stri
 }
 
 /// The `&'static` id of a rule this version implements.
-fn rule_id(id: &str) -> Result<&'static str, String> {
+pub(super) fn rule_id(id: &str) -> Result<&'static str, String> {
     check::rule(id)
         .map(|r| r.id())
         .or_else(|| check::batch_rule(id).map(|r| r.id()))
@@ -251,7 +251,7 @@ fn severity(s: &str) -> Option<Severity> {
 
 /// Every cell state. The `match` makes this fail to compile when a state is
 /// added, so that no state can be missing here.
-fn all_cell_states() -> [CellState; 9] {
+pub(super) fn all_cell_states() -> [CellState; 9] {
     use CellState::*;
     let all = [
         Ok,

@@ -1,10 +1,10 @@
 //! The run summary: `summary.json` and the closing paragraph on stderr.
 
-use super::{write_atomic, Entry};
+use super::{write_atomic, EachEntry, Entry};
 use crate::schema::{Severity, Status, SCHEMA_VERSION};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{json, Map, Value as Json};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
@@ -39,42 +39,33 @@ pub struct Totals {
     pub error_kinds: BTreeMap<String, usize>,
     /// Checks not assessable, summed by rule.
     pub not_assessable: BTreeMap<&'static str, usize>,
+    /// The years of the reports (`meta.year`).
+    pub years: BTreeSet<i32>,
+    /// Reports whose year is not known.
+    pub undated: usize,
 }
 
 impl Totals {
     /// Adds up the entries (the reports of one input are consecutive, as
     /// the pipeline writes them).
     pub fn from_entries(entries: &[Entry]) -> Totals {
-        let mut t = Totals {
-            reports: entries.len(),
-            ..Totals::default()
-        };
-        let mut previous: Option<&str> = None;
+        let mut adder = Adder::default();
         for e in entries {
-            *t.by_status.entry(e.status).or_default() += 1;
-            let f = t.by_format.entry(e.format.clone()).or_default();
-            if previous != Some(e.path.as_str()) {
-                t.inputs += 1;
-                f.count += 1;
-            }
-            previous = Some(e.path.as_str());
-            f.seconds += e.seconds;
-            for &(rule, severity, n) in &e.rules {
-                *t.by_rule
-                    .entry(rule)
-                    .or_default()
-                    .entry(severity)
-                    .or_default() += n;
-                *t.by_severity.entry(severity).or_default() += n;
-            }
-            if let Some(kind) = &e.error_kind {
-                *t.error_kinds.entry(kind.clone()).or_default() += 1;
-            }
-            for &(rule, n) in &e.not_assessable {
-                *t.not_assessable.entry(rule).or_default() += n;
-            }
+            adder.add(e);
         }
-        t
+        adder.totals
+    }
+
+    /// Adds up the entries `each` visits, in order (see [`from_entries`]).
+    ///
+    /// [`from_entries`]: Totals::from_entries
+    pub fn from_each(each: &dyn EachEntry) -> std::io::Result<Totals> {
+        let mut adder = Adder::default();
+        each.each_entry(&mut |e| {
+            adder.add(e);
+            Ok(())
+        })?;
+        Ok(adder.totals)
     }
 
     /// Reports of a status.
@@ -85,6 +76,49 @@ impl Totals {
     /// Findings of a severity.
     pub fn severity(&self, severity: Severity) -> usize {
         self.by_severity.get(&severity).copied().unwrap_or(0)
+    }
+}
+
+/// [`Totals`] being added up, one entry at a time.
+#[derive(Default)]
+struct Adder {
+    totals: Totals,
+    /// The path of the entry before.
+    previous: Option<String>,
+}
+
+impl Adder {
+    fn add(&mut self, e: &Entry) {
+        let t = &mut self.totals;
+        t.reports += 1;
+        *t.by_status.entry(e.status).or_default() += 1;
+        let f = t.by_format.entry(e.format.clone()).or_default();
+        if self.previous.as_deref() != Some(e.path.as_str()) {
+            t.inputs += 1;
+            f.count += 1;
+            self.previous = Some(e.path.clone());
+        }
+        f.seconds += e.seconds;
+        for &(rule, severity, n) in &e.rules {
+            *t.by_rule
+                .entry(rule)
+                .or_default()
+                .entry(severity)
+                .or_default() += n;
+            *t.by_severity.entry(severity).or_default() += n;
+        }
+        if let Some(kind) = &e.error_kind {
+            *t.error_kinds.entry(kind.clone()).or_default() += 1;
+        }
+        for &(rule, n) in &e.not_assessable {
+            *t.not_assessable.entry(rule).or_default() += n;
+        }
+        match e.year {
+            Some(y) => {
+                t.years.insert(y);
+            }
+            None => t.undated += 1,
+        }
     }
 }
 
@@ -203,10 +237,11 @@ fn round3(x: f64) -> f64 {
 /// (a batch of any size is written without its list in memory).
 struct Streamed<'a> {
     head: Map<String, Json>,
-    entries: &'a [Entry],
+    entries: &'a dyn EachEntry,
+    reports: usize,
 }
 
-struct Files<'a>(&'a [Entry]);
+struct Files<'a>(&'a dyn EachEntry, usize);
 
 impl Serialize for Streamed<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -214,17 +249,27 @@ impl Serialize for Streamed<'_> {
         for (k, v) in &self.head {
             m.serialize_entry(k, v)?;
         }
-        m.serialize_entry("files", &Files(self.entries))?;
+        m.serialize_entry("files", &Files(self.entries, self.reports))?;
         m.end()
     }
 }
 
 impl Serialize for Files<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut seq = s.serialize_seq(Some(self.0.len()))?;
-        for e in self.0 {
-            seq.serialize_element(&file_json(e))?;
+        use serde::ser::Error as _;
+        let mut seq = s.serialize_seq(Some(self.1))?;
+        let mut failed = None;
+        let visited = self.0.each_entry(&mut |e| {
+            seq.serialize_element(&file_json(e)).map_err(|e| {
+                let message = e.to_string();
+                failed = Some(e);
+                std::io::Error::other(message)
+            })
+        });
+        if let Some(e) = failed {
+            return Err(e);
         }
+        visited.map_err(S::Error::custom)?;
         seq.end()
     }
 }
@@ -233,7 +278,7 @@ impl Serialize for Files<'_> {
 pub fn write(
     out: &Path,
     totals: &Totals,
-    entries: &[Entry],
+    entries: &dyn EachEntry,
     elapsed: Duration,
     jobs: usize,
     shard: Option<(u32, u32)>,
@@ -241,6 +286,7 @@ pub fn write(
     let value = Streamed {
         head: head(totals, elapsed, jobs, shard),
         entries,
+        reports: totals.reports,
     };
     write_atomic(&out.join("summary.json"), |w| {
         serde_json::to_writer_pretty(&mut *w, &value)?;

@@ -349,7 +349,9 @@ pub fn run_extract(opts: &ExtractOptions) -> anyhow::Result<RunSummary> {
                 };
                 match stage {
                     Stage::Done(reports) => write(i, reports, t.elapsed().as_secs_f64()),
-                    Stage::Convert(pending) => Slot::Pending(pending, t.elapsed().as_secs_f64()),
+                    Stage::Convert(pending) => {
+                        Slot::Pending(Box::new(pending), t.elapsed().as_secs_f64())
+                    }
                 }
             })
             .collect()
@@ -365,7 +367,7 @@ pub fn run_extract(opts: &ExtractOptions) -> anyhow::Result<RunSummary> {
                 if let Slot::Pending(pending, seconds) =
                     std::mem::replace(&mut slots[i], Slot::Failed(None))
                 {
-                    work.push((i, pending, seconds));
+                    work.push((i, *pending, seconds));
                 }
             }
             let done = pool.install(|| convert_pending(work, converter, jobs, &inputs, true));
@@ -1409,8 +1411,9 @@ struct Pending {
 enum Slot {
     /// Written (or, with `--resume`, found): one item per report.
     Done(Vec<Item>),
-    /// Waiting for LibreOffice; the seconds spent so far.
-    Pending(Pending, f64),
+    /// Waiting for LibreOffice; the seconds spent so far. Boxed: a slot is
+    /// kept per input until every input is read, and few wait.
+    Pending(Box<Pending>, f64),
     /// Not written: the error that stops the run, or `None` when skipped
     /// because another write failed.
     Failed(Option<anyhow::Error>),

@@ -726,10 +726,14 @@ pub fn is_temp_file(name: &str) -> bool {
     name.starts_with('.') && name.ends_with(".tmp")
 }
 
-/// Removes the temporary files a killed run may have left in `dir` (not
-/// recursive, but with the files it kept in [`TRASH_DIR`]; a missing folder
-/// is fine). Returns how many temporary files were removed.
-pub fn remove_temp_files(dir: &Path) -> io::Result<usize> {
+/// Calls `each` with the path of every regular file of `dir` whose name
+/// `pick` accepts (not recursive; a missing folder has none), and returns
+/// how many there were.
+fn each_file(
+    dir: &Path,
+    pick: impl Fn(&str) -> bool,
+    mut each: impl FnMut(&Path) -> io::Result<()>,
+) -> io::Result<usize> {
     let list = match fs::read_dir(dir) {
         Ok(list) => list,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
@@ -738,11 +742,19 @@ pub fn remove_temp_files(dir: &Path) -> io::Result<usize> {
     let mut n = 0;
     for item in list {
         let item = item?;
-        if is_temp_file(&item.file_name().to_string_lossy()) && item.file_type()?.is_file() {
-            fs::remove_file(item.path())?;
+        if pick(&item.file_name().to_string_lossy()) && item.file_type()?.is_file() {
+            each(&item.path())?;
             n += 1;
         }
     }
+    Ok(n)
+}
+
+/// Removes the temporary files a killed run may have left in `dir` (not
+/// recursive, but with the files it kept in [`TRASH_DIR`]; a missing folder
+/// is fine). Returns how many temporary files were removed.
+pub fn remove_temp_files(dir: &Path) -> io::Result<usize> {
+    let n = each_file(dir, is_temp_file, |path| fs::remove_file(path))?;
     empty_trash(dir)?;
     Ok(n)
 }
@@ -751,21 +763,11 @@ pub fn remove_temp_files(dir: &Path) -> io::Result<usize> {
 /// aside (those [`remove_stale_files`] considers); a missing folder holds
 /// none.
 pub fn count_files(dir: &Path, suffix: &str) -> io::Result<usize> {
-    let list = match fs::read_dir(dir) {
-        Ok(list) => list,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
-        Err(e) => return Err(e),
-    };
-    let mut n = 0;
-    for item in list {
-        let item = item?;
-        let name = item.file_name();
-        let name = name.to_string_lossy();
-        if !name.starts_with('.') && name.ends_with(suffix) && item.file_type()?.is_file() {
-            n += 1;
-        }
-    }
-    Ok(n)
+    each_file(
+        dir,
+        |name| !name.starts_with('.') && name.ends_with(suffix),
+        |_| Ok(()),
+    )
 }
 
 /// Removes the files of `dir` whose name ends with `suffix` and is not in
@@ -776,24 +778,11 @@ pub fn remove_stale_files(
     suffix: &str,
     keep: &std::collections::HashSet<String>,
 ) -> io::Result<usize> {
-    let list = match fs::read_dir(dir) {
-        Ok(list) => list,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
-        Err(e) => return Err(e),
-    };
-    let mut n = 0;
-    for item in list {
-        let item = item?;
-        let name = item.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') || !name.ends_with(suffix) || keep.contains(&name) {
-            continue;
-        }
-        if item.file_type()?.is_file() {
-            fs::remove_file(item.path())?;
-            n += 1;
-        }
-    }
-    Ok(n)
+    each_file(
+        dir,
+        |name| !name.starts_with('.') && name.ends_with(suffix) && !keep.contains(name),
+        |path| fs::remove_file(path),
+    )
 }
 
 #[cfg(test)]

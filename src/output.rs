@@ -726,6 +726,18 @@ pub fn is_temp_file(name: &str) -> bool {
     name.starts_with('.') && name.ends_with(".tmp")
 }
 
+/// Creates (or empties) a scratch file of the run, open for reading and
+/// writing: a hidden `.tmp` file of the output folder, which the next run
+/// removes if this one is killed ([`remove_temp_files`]).
+pub(crate) fn scratch_file(path: &Path) -> io::Result<File> {
+    fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(path)
+}
+
 /// Calls `each` with the path of every regular file of `dir` whose name
 /// `pick` accepts (not recursive; a missing folder has none), and returns
 /// how many there were.

@@ -22,7 +22,7 @@ use super::Entry;
 use crate::check::batch::CellFact;
 use crate::check::BatchFacts;
 use crate::schema::{Num, Severity, Status};
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -59,12 +59,7 @@ impl Ledger {
     /// An empty ledger in the output folder `out`.
     pub fn new(out: &Path) -> io::Result<Ledger> {
         let path = out.join(LEDGER_FILE);
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(&path)?;
+        let file = super::scratch_file(&path)?;
         Ok(Ledger {
             path,
             file: Mutex::new((file, 0)),

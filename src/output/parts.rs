@@ -19,7 +19,7 @@ use super::review::{self, Links};
 use super::{write_atomic, Entry, Totals, REPORTS_DIR};
 use anyhow::Context as _;
 use serde_json::Value as Json;
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -68,12 +68,7 @@ impl Renderer {
             fs::create_dir_all(&review)?;
         }
         let spool_path = out.join(SPOOL_FILE);
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(&spool_path)?;
+        let file = super::scratch_file(&spool_path)?;
         Ok(Renderer {
             out: out.to_path_buf(),
             page_dir: fs::canonicalize(&review).ok().filter(|_| pages),

@@ -472,8 +472,7 @@ pub fn write_fresh_report(
     report: &Report,
 ) -> io::Result<(Written, Option<stored::BatchKey>)> {
     let path = reports_dir.join(file);
-    let json = report_json(report);
-    let bytes = report_bytes(&json)?;
+    let Written { json, bytes } = report_written(report)?;
     let mut kept = None;
     if let Ok(existing) = fs::read(&path) {
         if existing == bytes {
@@ -542,6 +541,13 @@ pub struct Written {
     pub bytes: Vec<u8>,
 }
 
+/// A report as [`write_report`] would write it, not written.
+pub fn report_written(report: &Report) -> io::Result<Written> {
+    let json = report_json(report);
+    let bytes = report_bytes(&json)?;
+    Ok(Written { json, bytes })
+}
+
 /// Writes a JSON value as a report file is written: pretty, newline at the
 /// end, atomically. Returns the bytes written.
 fn write_json(path: &Path, value: &Json) -> io::Result<Vec<u8>> {
@@ -595,7 +601,18 @@ pub fn set_batch_findings<'a>(
     to: &Path,
     findings: impl IntoIterator<Item = &'a Finding>,
 ) -> io::Result<Written> {
-    let old = fs::read(from)?;
+    set_batch_findings_of(fs::read(from)?, from, to, findings)
+}
+
+/// [`set_batch_findings`] of a report file's bytes `old` (read from
+/// `from`, or kept elsewhere until now: `from` then only names them in an
+/// error).
+pub fn set_batch_findings_of<'a>(
+    old: Vec<u8>,
+    from: &Path,
+    to: &Path,
+    findings: impl IntoIterator<Item = &'a Finding>,
+) -> io::Result<Written> {
     let mut report: Json = serde_json::from_slice(&old).map_err(|e| not_a_report(from, e))?;
     let list = report
         .get_mut("findings")

@@ -529,6 +529,9 @@ struct Item {
     /// The cross-report findings it gets (by rule and severity), once the
     /// finishing pass has made them.
     batch_rules: Vec<(&'static str, Severity)>,
+    /// Where its file's bytes wait in the ledger when its worker did not
+    /// write it ([`write_reports`]): the finishing pass writes it once.
+    deferred: Option<Mark>,
 }
 
 impl Item {
@@ -546,6 +549,7 @@ impl Item {
             from: None,
             rendered: None,
             batch_rules: Vec::new(),
+            deferred: None,
         })
     }
 
@@ -891,7 +895,17 @@ fn finish_report(
     let key = output::stored::batch_key(new.iter().copied());
     let mut entry = record.entry.clone();
     entry.add_rule_counts(rules.iter().copied());
-    let result = if key == record.batch {
+    let result = if let Some(waiting) = item.deferred {
+        ledger.bytes(waiting).and_then(|bytes| {
+            if new.is_empty() {
+                output::write_bytes(&to, &bytes)?;
+                renderer.put_bytes(&bytes, &to, &entry)
+            } else {
+                output::set_batch_findings_of(bytes, &to, &to, new.iter().copied())
+                    .and_then(|written| renderer.put_report(&written.json, &written.bytes, &entry))
+            }
+        })
+    } else if key == record.batch {
         fs::read(&from).and_then(|bytes| {
             if item.from.is_some() {
                 output::write_bytes(&to, &bytes)?;
@@ -1744,16 +1758,32 @@ fn write_reports(
     pairs.sort_by(|a, b| a.1.cmp(&b.1));
     let mut done = Vec::with_capacity(reports.len());
     for (k, (report, file)) in pairs.into_iter().enumerate() {
-        let (written, batch) =
-            output::write_fresh_report(reports_dir, &file, report).map_err(|e| {
-                let path = reports_dir.join(&file);
-                (format!("could not write {}", path.display()), e)
-            })?;
+        let could_not_write = |e| {
+            let path = reports_dir.join(&file);
+            (format!("could not write {}", path.display()), e)
+        };
         let secs = if k == 0 { seconds } else { 0.0 };
-        let entry = Entry::new(report, file, secs);
         let facts = BatchFacts::from_report(report);
+        let first = early.map(|early| early.first_of_its_kind(&facts));
+        if first == Some(false) && !reports_dir.join(&file).exists() {
+            // Related to a report before it, it will most likely get
+            // cross-report findings, and its file be written again: its
+            // bytes wait in the ledger, and the finishing pass writes the
+            // file once.
+            let written = output::report_written(report).map_err(could_not_write)?;
+            let entry = Entry::new(report, file, secs);
+            let record = |e| (could_not_record(reports_dir, &entry.file), e);
+            let waiting = ledger.put(&written.bytes).map_err(record)?;
+            let mut item = Item::new(ledger, &entry, &facts, None).map_err(record)?;
+            item.deferred = Some(waiting);
+            done.push(item);
+            continue;
+        }
+        let (written, batch) =
+            output::write_fresh_report(reports_dir, &file, report).map_err(could_not_write)?;
+        let entry = Entry::new(report, file, secs);
         let rendered = match early {
-            Some(early) if batch.is_none() && early.first_of_its_kind(&facts) => Some(
+            Some(early) if batch.is_none() && first == Some(true) => Some(
                 early
                     .renderer
                     .put_report(&written.json, &written.bytes, &entry)

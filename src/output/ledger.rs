@@ -74,33 +74,41 @@ impl Ledger {
         facts: &BatchFacts,
         batch: Option<&BatchKey>,
     ) -> io::Result<Mark> {
-        let bytes = encode(entry, facts, batch)?;
+        self.put(&encode(entry, facts, batch)?)
+    }
+
+    /// Reads a record back.
+    pub fn get(&self, mark: Mark) -> io::Result<Record> {
+        decode(&self.bytes(mark)?).ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("{} holds a damaged record", self.path.display()),
+            )
+        })
+    }
+
+    /// Appends bytes as they are (a report file whose writing waits for
+    /// the finishing pass).
+    pub fn put(&self, bytes: &[u8]) -> io::Result<Mark> {
         let len = u32::try_from(bytes.len())
             .map_err(|_| io::Error::other("a report's record exceeds 4 GiB"))?;
         let mut guard = self.lock()?;
         let (file, end) = &mut *guard;
         let offset = *end;
         file.seek(SeekFrom::Start(offset))?;
-        file.write_all(&bytes)?;
+        file.write_all(bytes)?;
         *end += u64::from(len);
         Ok(Mark { offset, len })
     }
 
-    /// Reads a record back.
-    pub fn get(&self, mark: Mark) -> io::Result<Record> {
+    /// Reads back the bytes at `mark` ([`put`](Ledger::put)).
+    pub fn bytes(&self, mark: Mark) -> io::Result<Vec<u8>> {
         let mut bytes = vec![0; mark.len as usize];
-        {
-            let mut guard = self.lock()?;
-            let file = &mut guard.0;
-            file.seek(SeekFrom::Start(mark.offset))?;
-            file.read_exact(&mut bytes)?;
-        }
-        decode(&bytes).ok_or_else(|| {
-            io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!("{} holds a damaged record", self.path.display()),
-            )
-        })
+        let mut guard = self.lock()?;
+        let file = &mut guard.0;
+        file.seek(SeekFrom::Start(mark.offset))?;
+        file.read_exact(&mut bytes)?;
+        Ok(bytes)
     }
 
     fn lock(&self) -> io::Result<std::sync::MutexGuard<'_, (File, u64)>> {
@@ -425,10 +433,12 @@ mod tests {
             written.push((mark, rec));
         }
         assert!(written.len() > 3);
+        let blob = ledger.put("原样的字节\n".as_bytes()).unwrap();
         // Read back in another order than written.
         for (mark, rec) in written.iter().rev() {
             assert_eq!(&ledger.get(*mark).unwrap(), rec);
         }
+        assert_eq!(ledger.bytes(blob).unwrap(), "原样的字节\n".as_bytes());
     }
 
     #[test]

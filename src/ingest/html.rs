@@ -1956,6 +1956,40 @@ mod tests {
         }
     }
 
+    /// The end tag of a script, style or title is a tag like any other: a
+    /// quoted attribute value in it may hold a '>', and a value left open
+    /// runs to the end of the page, which then ends inside the tag and
+    /// drops it (found by the `html_read` fuzz target: the fast path ended
+    /// such a tag at its first '>' and read the rest of the page as text).
+    #[test]
+    fn raw_text_end_tags_are_tokenized_whole() {
+        for (page, text) in [
+            ("<script></script l=\">e", ""),
+            ("<p>a<script>x</script c=\">b\">d</p>", "ad"),
+            ("<p>a<style>x</style c='>'>d</p>", "ad"),
+            (
+                "<p>a</p><title>t</title c=\">e\n<table><tr><td>1</td></tr></table>",
+                "ta",
+            ),
+            ("<p>a<textarea>x</textarea c=\">d\">e</p>", "ae"),
+        ] {
+            assert!(same_all_ways(page), "{page:?}: the fast path gave up");
+            let blocks = read_str(page, Path::Fast).expect("read");
+            let lines: Vec<&str> = blocks
+                .iter()
+                .filter_map(|b| match b {
+                    Block::Text(t) => Some(t.text.as_str()),
+                    Block::Table(_) => None,
+                })
+                .collect();
+            assert_eq!(lines.concat(), text, "{page:?}");
+            assert!(
+                !blocks.iter().any(|b| matches!(b, Block::Table(_))),
+                "{page:?}"
+            );
+        }
+    }
+
     #[test]
     fn every_way_of_reading_gives_the_same_result() {
         let check = |text: &str| {
@@ -2094,6 +2128,10 @@ mod tests {
                 "<title>标题</title>",
                 "<script>x</script>",
                 "<style>y</style>",
+                "<script>x</script a=\">b\">",
+                "<title>t</title c='>'>",
+                "\"",
+                "'",
                 "<!-- c -->",
                 "<!DOCTYPE html>",
                 "&nbsp;",

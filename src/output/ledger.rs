@@ -10,6 +10,11 @@
 //! a time, and the summary and the exports read them one at a time, in
 //! path order.
 //!
+//! It also holds, as they are, the bytes of the report files whose writing
+//! waits for the finishing pass ([`Ledger::put`]): a report related to an
+//! earlier one of the batch is written once, with its cross-report
+//! findings, instead of twice.
+//!
 //! The ledger is one hidden temporary file in the output folder
 //! (`.ledger.tmp`; a killed run's is removed by the next run, see
 //! [`super::remove_temp_files`]), appended to by the workers under a lock,

@@ -320,9 +320,13 @@ impl<'s> Builder<'s> {
                                 })?;
                                 self.title = Some(acc.take());
                             }
-                            match memchr(b'>', &b[close..]) {
-                                Some(gt) => close + gt + 1,
-                                None => b.len(),
+                            // The end tag is tokenized like any other: a
+                            // quoted attribute value may hold a '>', and at
+                            // EOF inside the tag the tokenizer drops it.
+                            if close < b.len() {
+                                tag(src, close + 2).map_or(b.len(), |(_, _, end)| end)
+                            } else {
+                                b.len()
                             }
                         }
                         _ => {

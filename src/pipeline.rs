@@ -588,8 +588,9 @@ impl output::EachEntry for FinalEntries<'_> {
 }
 
 /// What relates a report to others for the batch rules: a hash of its
-/// agency key and one of its bytes (see [`related_groups`]). Two reports
-/// with equal keys may be related; two with different keys are not.
+/// agency key and one of its bytes with its sheet (see [`related_groups`];
+/// X-DUPLICATE never pairs the sheets of one workbook). Two reports with an
+/// equal key may be related; two with different keys are not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct GroupKeys {
     agency: Option<u64>,
@@ -608,7 +609,7 @@ impl GroupKeys {
                 .as_deref()
                 .map(|k| hasher.hash_one(("agency", k))),
             content: (!facts.sha256.is_empty())
-                .then(|| hasher.hash_one(("bytes", facts.sha256.as_str()))),
+                .then(|| hasher.hash_one(("bytes", facts.sha256.as_str(), facts.sheet.as_deref()))),
         }
     }
 }
@@ -921,15 +922,15 @@ fn finish_report(
 
 /// Splits a batch into the groups the batch rules may relate: two reports
 /// are in one group when they have the same agency (by
-/// [`check::agency_key`]) or the same SHA-256, directly or through other
-/// reports. These are the only ways the X rules of RULES.md match reports
-/// (X-CARRY-OVER and X-STOCK: the same agency in consecutive years;
-/// X-DUPLICATE: the same bytes, or the same agency and year), so the
+/// [`check::agency_key`]) or the same SHA-256 and sheet, directly or
+/// through other reports. These are the only ways the X rules of RULES.md
+/// match reports (X-CARRY-OVER and X-STOCK: the same agency in consecutive
+/// years; X-DUPLICATE: the same bytes, or the same agency and year), so the
 /// findings of [`check::run_batch`] over each group, mapped back, are those
 /// over the whole batch (`tests::groups_give_the_findings_of_the_whole_batch`).
 ///
 /// The reports are compared by their [`GroupKeys`], hashes of the agency
-/// key and of the SHA-256: two keys with the same hash put unrelated
+/// key and of the SHA-256 and sheet: two keys with the same hash put unrelated
 /// reports in one group, which changes no finding (the rules compare the
 /// facts themselves), only which reports are read together.
 ///
@@ -1847,10 +1848,9 @@ fn new_renderer(out: &Path, review: bool) -> anyhow::Result<output::parts::Rende
 /// render lacks the findings it gets.
 struct EarlyRender<'a> {
     renderer: &'a output::parts::Renderer,
-    /// Hashes of the agency keys and SHA-256s of the reports written so
-    /// far (8 bytes each; a collision only costs an early render).
+    /// The [`GroupKeys`] of the reports written so far (a collision only
+    /// costs an early render).
     seen: Mutex<HashSet<u64>>,
-    hasher: foldhash::quality::RandomState,
 }
 
 impl<'a> EarlyRender<'a> {
@@ -1858,26 +1858,14 @@ impl<'a> EarlyRender<'a> {
         EarlyRender {
             renderer,
             seen: Mutex::new(HashSet::new()),
-            hasher: foldhash::quality::RandomState::default(),
         }
     }
 
     /// Whether no report seen before `facts` shares its agency or its
     /// bytes; `facts` is seen from now on.
     fn first_of_its_kind(&self, facts: &BatchFacts) -> bool {
-        use std::hash::BuildHasher as _;
-        // The bytes of a sheet, not of its workbook: X-DUPLICATE never
-        // pairs the sheets of one workbook.
-        let keys = [
-            facts
-                .agency_key
-                .as_deref()
-                .map(|k| self.hasher.hash_one(("agency", k))),
-            (!facts.sha256.is_empty()).then(|| {
-                self.hasher
-                    .hash_one(("bytes", facts.sha256.as_str(), facts.sheet.as_deref()))
-            }),
-        ];
+        let keys = GroupKeys::of(facts);
+        let keys = [keys.agency, keys.content];
         let Ok(mut seen) = self.seen.lock() else {
             return false;
         };

@@ -217,22 +217,16 @@ impl Entry {
     }
 }
 
-/// A run's entries in path order, visited one at a time: from memory, or
-/// read back from the run's [`ledger`] one after the other.
+/// A run's entries in path order, visited one at a time: read back from
+/// the run's [`ledger`] one after the other, or from memory.
 pub trait EachEntry {
     /// Calls `f` with each entry in order; stops at the first error.
     fn each_entry(&self, f: &mut dyn FnMut(&Entry) -> io::Result<()>) -> io::Result<()>;
 }
 
-impl EachEntry for [Entry] {
-    fn each_entry(&self, f: &mut dyn FnMut(&Entry) -> io::Result<()>) -> io::Result<()> {
-        self.iter().try_for_each(f)
-    }
-}
-
 impl EachEntry for Vec<Entry> {
     fn each_entry(&self, f: &mut dyn FnMut(&Entry) -> io::Result<()>) -> io::Result<()> {
-        self.as_slice().each_entry(f)
+        self.iter().try_for_each(f)
     }
 }
 

@@ -896,27 +896,23 @@ fn finish_report(
     let key = output::stored::batch_key(new.iter().copied());
     let mut entry = record.entry.clone();
     entry.add_rule_counts(rules.iter().copied());
-    let result = if let Some(waiting) = item.deferred {
-        ledger.bytes(waiting).and_then(|bytes| {
-            if new.is_empty() {
-                output::write_bytes(&to, &bytes)?;
-                renderer.put_bytes(&bytes, &to, &entry)
-            } else {
-                output::set_batch_findings_of(bytes, &to, &to, new.iter().copied())
-                    .and_then(|written| renderer.put_report(&written.json, &written.bytes, &entry))
-            }
-        })
-    } else if key == record.batch {
-        fs::read(&from).and_then(|bytes| {
-            if item.from.is_some() {
+    // The report as it stands: waiting in the ledger, or in its file
+    // (in another folder for `merge`).
+    let (old, elsewhere) = match item.deferred {
+        Some(waiting) => (ledger.bytes(waiting), true),
+        None => (fs::read(&from), item.from.is_some()),
+    };
+    let result = old.and_then(|bytes| {
+        if key == record.batch {
+            if elsewhere {
                 output::write_bytes(&to, &bytes)?;
             }
             renderer.put_bytes(&bytes, &to, &entry)
-        })
-    } else {
-        output::set_batch_findings(&from, &to, new.iter().copied())
-            .and_then(|written| renderer.put_report(&written.json, &written.bytes, &entry))
-    };
+        } else {
+            output::set_batch_findings_of(bytes, &from, &to, new.iter().copied())
+                .and_then(|written| renderer.put_report(&written.json, &written.bytes, &entry))
+        }
+    });
     result.with_context(|| format!("could not finish the report {}", to.display()))
 }
 

@@ -706,11 +706,24 @@ fn remove_stale(
     reports: usize,
     review: bool,
 ) -> anyhow::Result<()> {
+    // Each folder, its files' suffix, whether the run wrote one per report,
+    // and the name of a report's file in it.
+    type FileOf = fn(&str) -> String;
     let folders = [
-        (out.join(output::REPORTS_DIR), ".json", true),
-        (out.join(output::review::REVIEW_DIR), ".html", review),
+        (
+            out.join(output::REPORTS_DIR),
+            ".json",
+            true,
+            str::to_string as FileOf,
+        ),
+        (
+            out.join(output::review::REVIEW_DIR),
+            ".html",
+            review,
+            output::review::page_file,
+        ),
     ];
-    for (dir, suffix, written) in folders {
+    for (dir, suffix, written, file_of) in folders {
         let held = output::count_files(&dir, suffix).with_context(|| {
             format!(
                 "could not list the files of earlier runs in {}",
@@ -724,11 +737,7 @@ fn remove_stale(
         if written {
             entries
                 .each_entry(&mut |e| {
-                    keep.insert(if suffix == ".json" {
-                        e.file.clone()
-                    } else {
-                        output::review::page_file(&e.file)
-                    });
+                    keep.insert(file_of(&e.file));
                     Ok(())
                 })
                 .with_context(|| {

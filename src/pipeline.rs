@@ -529,8 +529,8 @@ struct Item {
     /// The cross-report findings it gets (by rule and severity), once the
     /// finishing pass has made them.
     batch_rules: Vec<(&'static str, Severity)>,
-    /// Where its file's bytes wait in the ledger when its worker did not
-    /// write it ([`write_reports`]): the finishing pass writes it once.
+    /// Where the report waits in the ledger when its worker did not write
+    /// it ([`write_reports`]): the finishing pass writes it once.
     deferred: Option<Mark>,
 }
 
@@ -905,13 +905,21 @@ fn finish_report(
     let key = output::stored::batch_key(new.iter().copied());
     let mut entry = record.entry.clone();
     entry.add_rule_counts(rules.iter().copied());
-    // The report as it stands: waiting in the ledger, or in its file
-    // (in another folder for `merge`).
-    let (old, elsewhere) = match item.deferred {
-        Some(waiting) => (ledger.bytes(waiting), true),
-        None => (fs::read(&from), item.from.is_some()),
-    };
-    let result = old.and_then(|bytes| {
+    if let Some(waiting) = item.deferred {
+        // Waiting in the ledger: rendered once, with its cross-report
+        // findings, as `set_batch_findings_of` would give them.
+        let result = ledger.report(waiting).and_then(|mut report| {
+            report.findings.retain(|f| !output::is_batch_rule(f.rule));
+            report.findings.extend(new.iter().map(|&f| f.clone()));
+            let written = output::report_written(&report)?;
+            output::write_bytes(&to, &written.bytes)?;
+            renderer.put_report(&written.json, &written.bytes, &entry)
+        });
+        return result.with_context(|| format!("could not finish the report {}", to.display()));
+    }
+    // The report as it stands in its file (in another folder for `merge`).
+    let elsewhere = item.from.is_some();
+    let result = fs::read(&from).and_then(|bytes| {
         if key == record.batch {
             if elsewhere {
                 output::write_bytes(&to, &bytes)?;
@@ -1499,14 +1507,17 @@ fn read_input(input: &Input, max_bytes: u64) -> Result<Vec<u8>, Box<Report>> {
 /// error report.
 fn stage_read(input: &Input, bytes: Vec<u8>, can_convert: bool) -> Stage {
     let source = bare_source(input);
-    let fallback = Source {
-        sha256: output::hex_sha256(&bytes),
-        bytes: bytes.len() as u64,
-        format: ingest::detect(&bytes, &file_name(input)).as_str().into(),
-        ..source.clone()
-    };
-    let result = guarded(move || first_pass(&bytes, source, true, can_convert));
-    result.unwrap_or_else(|message| Stage::Done(vec![Report::error(fallback, "internal", message)]))
+    let result = guarded(|| first_pass(&bytes, source.clone(), true, can_convert));
+    result.unwrap_or_else(|message| {
+        // Described afresh (hash, size, format), not by the panicked pass.
+        let fallback = Source {
+            sha256: output::hex_sha256(&bytes),
+            bytes: bytes.len() as u64,
+            format: ingest::detect(&bytes, &file_name(input)).as_str().into(),
+            ..source
+        };
+        Stage::Done(vec![Report::error(fallback, "internal", message)])
+    })
 }
 
 /// Runs one document's bytes through every per-document stage: detect the
@@ -1776,10 +1787,9 @@ fn write_reports(
             // cross-report findings, and its file be written again: its
             // bytes wait in the ledger, and the finishing pass writes the
             // file once.
-            let written = output::report_written(report).map_err(could_not_write)?;
             let entry = Entry::new(report, file, secs);
             let record = |e| (could_not_record(reports_dir, &entry.file), e);
-            let waiting = ledger.put(&written.bytes).map_err(record)?;
+            let waiting = ledger.put_report(report).map_err(record)?;
             let mut item = Item::new(ledger, &entry, &facts, None).map_err(record)?;
             item.deferred = Some(waiting);
             done.push(item);

@@ -10,10 +10,9 @@
 //! a time, and the summary and the exports read them one at a time, in
 //! path order.
 //!
-//! It also holds, as they are, the bytes of the report files whose writing
-//! waits for the finishing pass ([`Ledger::put`]): a report related to an
-//! earlier one of the batch is written once, with its cross-report
-//! findings, instead of twice.
+//! It also holds the reports whose writing waits for the finishing pass
+//! ([`Ledger::put_report`]): a report related to an earlier one of the batch
+//! is written once, with its cross-report findings, instead of twice.
 //!
 //! The ledger is one hidden temporary file in the output folder
 //! (`.ledger.tmp`; a killed run's is removed by the next run, see
@@ -26,11 +25,13 @@ use super::stored::{all_cell_states, rule_id, BatchKey};
 use super::Entry;
 use crate::check::batch::CellFact;
 use crate::check::BatchFacts;
-use crate::schema::{Num, Severity, Status};
+use crate::schema::{Num, Report, Severity, Status};
 use std::fs::{self, File};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+
+mod report;
 
 /// The ledger's file name inside the output folder.
 const LEDGER_FILE: &str = ".ledger.tmp";
@@ -104,6 +105,25 @@ impl Ledger {
         file.write_all(bytes)?;
         *end += u64::from(len);
         Ok(Mark { offset, len })
+    }
+
+    /// Appends a whole report whose file waits for the finishing pass, in
+    /// a form [`report`](Ledger::report) reads back faster than its JSON
+    /// could be parsed.
+    pub fn put_report(&self, report: &Report) -> io::Result<Mark> {
+        self.put(&report::encode(report))
+    }
+
+    /// Reads back a report kept by [`put_report`](Ledger::put_report)
+    /// (without its narrative and observations, which only the checker
+    /// reads).
+    pub fn report(&self, mark: Mark) -> io::Result<Report> {
+        report::decode(&self.bytes(mark)?).ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("{} holds a damaged report", self.path.display()),
+            )
+        })
     }
 
     /// Reads back the bytes at `mark` ([`put`](Ledger::put)).

@@ -838,10 +838,11 @@ impl Report {
             if cell.state == CellState::NotInTemplate {
                 continue;
             }
-            let entry = rows
-                .entry(row.to_string())
-                .or_insert_with(|| Json::Object(Map::new()));
-            if let Json::Object(m) = entry {
+            // Looked up before inserting: a row's name is copied once.
+            if !rows.contains_key(row) {
+                rows.insert(row.to_string(), Json::Object(Map::new()));
+            }
+            if let Some(Json::Object(m)) = rows.get_mut(row) {
                 m.insert(col.to_string(), cell.value.map_or(Json::Null, Num::to_json));
             }
         }

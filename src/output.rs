@@ -236,15 +236,21 @@ impl EachEntry for Vec<Entry> {
 pub fn report_file_names(inputs: &[(&str, &Path)]) -> Vec<String> {
     let bases: Vec<String> = inputs.iter().map(|(_, rel)| base_name(rel)).collect();
     let mut hashed: Vec<bool> = bases.iter().map(|b| b.len() > MAX_NAME_BYTES).collect();
-    let mut seen = std::collections::HashMap::<String, usize>::new();
+    // Names are compared without case (a case-insensitive file system
+    // would merge them); a name without upper case is its own key.
+    let mut seen = foldhash::HashMap::<std::borrow::Cow<'_, str>, usize>::default();
     for (i, b) in bases.iter().enumerate() {
-        if let Some(&first) = seen.get(&b.to_lowercase()) {
-            hashed[first] = true;
-            hashed[i] = true;
-        } else {
-            seen.insert(b.to_lowercase(), i);
+        match seen.entry(lowercase(b)) {
+            std::collections::hash_map::Entry::Occupied(first) => {
+                hashed[*first.get()] = true;
+                hashed[i] = true;
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(i);
+            }
         }
     }
+    drop(seen);
     let mut names: Vec<String> = Vec::with_capacity(inputs.len());
     for (i, ((full, _), base)) in inputs.iter().zip(&bases).enumerate() {
         names.push(if hashed[i] {
@@ -301,6 +307,19 @@ pub fn sheet_file_names(file: &str, sheets: &[Option<&str>]) -> Vec<String> {
         names.push(name + ".json");
     }
     names
+}
+
+/// `s` in lower case, borrowed when lower-casing changes nothing.
+fn lowercase(s: &str) -> std::borrow::Cow<'_, str> {
+    let changes = |c: char| {
+        let mut lower = c.to_lowercase();
+        lower.next() != Some(c) || lower.next().is_some()
+    };
+    if s.chars().any(changes) {
+        std::borrow::Cow::Owned(s.to_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
 }
 
 /// The relative path as one file-system-safe name.
@@ -810,6 +829,14 @@ pub fn remove_stale_files(
 
 #[cfg(test)]
 mod tests {
+    proptest::proptest! {
+        /// The borrowed shortcut gives what `to_lowercase` gives.
+        #[test]
+        fn lowercase_is_to_lowercase(s in "\\PC{0,12}") {
+            proptest::prop_assert_eq!(lowercase(&s), s.to_lowercase());
+        }
+    }
+
     use super::*;
     use std::path::PathBuf;
 

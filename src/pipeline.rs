@@ -251,13 +251,10 @@ pub fn run_extract(opts: &ExtractOptions) -> anyhow::Result<RunSummary> {
     if inputs.is_empty() {
         bail!("no input files found in {}", list_paths(&opts.inputs));
     }
-    let rels: Vec<(&str, &Path)> = inputs
-        .iter()
-        .map(|i| (i.display.as_str(), i.rel.as_path()))
-        .collect();
+    let rels: Vec<(&str, &Path)> = inputs.iter().map(|i| (i.display(), i.rel())).collect();
     let mut names = output::report_file_names(&rels);
     if let Some(shard) = opts.shard {
-        let keep: Vec<bool> = inputs.iter().map(|i| in_shard(&i.rel, shard)).collect();
+        let keep: Vec<bool> = inputs.iter().map(|i| in_shard(i.rel(), shard)).collect();
         let mut k = keep.iter();
         inputs.retain(|_| k.next().copied().unwrap_or(false));
         let mut k = keep.iter();
@@ -455,7 +452,7 @@ fn reuse(
         match output::stored::read(&reports_dir.join(&file), file, 0.0) {
             Ok(s)
                 if s.tool_version.as_deref() == Some(output::TOOL_VERSION)
-                    && s.entry.path == input.display
+                    && s.entry.path == input.display()
                     && !s.entry.sha256.is_empty() =>
             {
                 stored.push(s)
@@ -1280,17 +1277,73 @@ pub fn run_check(args: &CheckArgs, w: &mut dyn Write) -> anyhow::Result<ExitStat
 }
 
 /// One input found by [`discover`].
+///
+/// A run holds one per input until it ends, so it is kept small: the path
+/// once, as text, with the relative path a suffix of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Input {
+    /// The path as written into `source.path` (lossy for a path that is
+    /// not UTF-8).
+    display: Box<str>,
+    /// Where the relative path starts in `display`.
+    rel_at: u32,
+    /// The paths themselves when `display` cannot give them (a path that
+    /// is not UTF-8; a relative path that is not a suffix of the path).
+    exotic: Option<Box<(PathBuf, PathBuf)>>,
+    /// Why the walk could not hand over this entry, if it could not.
+    problem: Option<Box<IngestProblem>>,
+}
+
+impl Input {
+    /// The input at `path`, found under `root` (see [`Input::rel`]).
+    pub fn new(root: &Path, path: &Path, problem: Option<IngestProblem>) -> Input {
+        let rel = match path.strip_prefix(root) {
+            Ok(r) if !r.as_os_str().is_empty() => r,
+            _ => path.file_name().map_or(path, Path::new),
+        };
+        let display = path.to_string_lossy();
+        let exact = matches!(display, std::borrow::Cow::Borrowed(_));
+        let rel_at = match rel.to_str() {
+            Some(r) if exact && display.ends_with(r) => u32::try_from(display.len() - r.len()).ok(),
+            _ => None,
+        };
+        Input {
+            exotic: match rel_at {
+                Some(_) => None,
+                None => Some(Box::new((path.to_path_buf(), rel.to_path_buf()))),
+            },
+            display: display.into(),
+            rel_at: rel_at.unwrap_or(0),
+            problem: problem.map(Box::new),
+        }
+    }
+
     /// The path to open.
-    pub path: PathBuf,
+    pub fn path(&self) -> &Path {
+        match &self.exotic {
+            Some(paths) => &paths.0,
+            None => Path::new(&*self.display),
+        }
+    }
+
     /// The path as written into `source.path`.
-    pub display: String,
+    pub fn display(&self) -> &str {
+        &self.display
+    }
+
     /// The path relative to the root it was found under (the file name for
     /// a file given directly); report names derive from it.
-    pub rel: PathBuf,
+    pub fn rel(&self) -> &Path {
+        match &self.exotic {
+            Some(paths) => &paths.1,
+            None => Path::new(&self.display[self.rel_at as usize..]),
+        }
+    }
+
     /// Why the walk could not hand over this entry, if it could not.
-    pub problem: Option<IngestProblem>,
+    pub fn problem(&self) -> Option<&IngestProblem> {
+        self.problem.as_deref()
+    }
 }
 
 /// An entry the walk found but that cannot be read as a file.
@@ -1330,7 +1383,7 @@ pub fn discover(paths: &[PathBuf], skip: Option<&Path>) -> anyhow::Result<Vec<In
                     } else {
                         Some(IngestProblem::NotAFile)
                     };
-                    inputs.push(input_at(root, entry.path(), problem));
+                    inputs.push(Input::new(root, entry.path(), problem));
                 }
                 Err(err) => {
                     let path = err.path().unwrap_or(root).to_path_buf();
@@ -1338,12 +1391,13 @@ pub fn discover(paths: &[PathBuf], skip: Option<&Path>) -> anyhow::Result<Vec<In
                         Some(io) => format!("could not read {}: {io}", path.display()),
                         None => err.to_string(),
                     };
-                    inputs.push(input_at(root, &path, Some(IngestProblem::Walk(message))));
+                    inputs.push(Input::new(root, &path, Some(IngestProblem::Walk(message))));
                 }
             }
         }
     }
     inputs.sort_by(|a, b| a.display.cmp(&b.display));
+    inputs.shrink_to_fit();
     inputs.dedup_by(|a, b| a.display == b.display);
     Ok(inputs)
 }
@@ -1366,21 +1420,6 @@ fn keep_entry(entry: &walkdir::DirEntry, skip: Option<&Path>) -> bool {
             fs::canonicalize(entry.path()).ok().as_deref() != Some(skip)
         }
         _ => true,
-    }
-}
-
-fn input_at(root: &Path, path: &Path, problem: Option<IngestProblem>) -> Input {
-    let rel = match path.strip_prefix(root) {
-        Ok(r) if !r.as_os_str().is_empty() => r.to_path_buf(),
-        _ => path
-            .file_name()
-            .map_or_else(|| path.to_path_buf(), PathBuf::from),
-    };
-    Input {
-        path: path.to_path_buf(),
-        display: path.to_string_lossy().into_owned(),
-        rel,
-        problem,
     }
 }
 
@@ -1459,7 +1498,7 @@ fn stage_input(input: &Input, max_bytes: u64, can_convert: bool) -> Stage {
 
 fn file_name(input: &Input) -> String {
     input
-        .path
+        .path()
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default()
@@ -1467,7 +1506,7 @@ fn file_name(input: &Input) -> String {
 
 fn bare_source(input: &Input) -> Source {
     Source {
-        path: input.display.clone(),
+        path: input.display().to_string(),
         format: ingest::Format::Unknown.as_str().into(),
         ..Source::default()
     }
@@ -1477,7 +1516,7 @@ fn bare_source(input: &Input) -> Source {
 /// read (or is over `max_bytes`).
 fn read_input(input: &Input, max_bytes: u64) -> Result<Vec<u8>, Box<Report>> {
     let mut source = bare_source(input);
-    match &input.problem {
+    match input.problem() {
         Some(IngestProblem::Walk(message)) => {
             Err(Box::new(Report::error(source, "io", message.clone())))
         }
@@ -1486,7 +1525,7 @@ fn read_input(input: &Input, max_bytes: u64) -> Result<Vec<u8>, Box<Report>> {
                 IngestError::Unsupported("not a regular file (a pipe, socket or device)".into());
             Err(Box::new(Report::error(source, err.kind(), err.to_string())))
         }
-        None => match read_limited(&input.path, max_bytes) {
+        None => match read_limited(input.path(), max_bytes) {
             Ok(bytes) => Ok(bytes),
             Err(Unread::Ingest(err)) => {
                 Err(Box::new(Report::error(source, err.kind(), err.to_string())))
@@ -1678,7 +1717,7 @@ fn convert_group(
             Ok(session) => {
                 let files: Vec<convert::Payload<'_>> = which
                     .iter()
-                    .map(|&k| convert::Payload::File(&inputs[group[k].0].path))
+                    .map(|&k| convert::Payload::File(inputs[group[k].0].path()))
                     .collect();
                 session.convert(&files, target)
             }
@@ -2166,7 +2205,7 @@ mod tests {
         write(&root.join("out/reports/x.json"), b"{}");
         let skip = fs::canonicalize(root.join("out")).expect("canon");
         let found = discover(std::slice::from_ref(&root), Some(&skip)).expect("walk");
-        let rels: Vec<_> = found.iter().map(|i| i.rel.clone()).collect();
+        let rels: Vec<_> = found.iter().map(|i| i.rel().to_path_buf()).collect();
         assert_eq!(rels, [PathBuf::from("a/z.txt"), PathBuf::from("b.txt")]);
         assert!(found[0].display < found[1].display);
 
@@ -2175,9 +2214,37 @@ mod tests {
         let file = root.join("a/z.txt");
         let found = discover(&[file.clone(), file], None).expect("walk");
         assert_eq!(found.len(), 1);
-        assert_eq!(found[0].rel, PathBuf::from("z.txt"));
+        assert_eq!(found[0].rel(), Path::new("z.txt"));
 
         assert!(discover(&[root.join("nope")], None).is_err());
+    }
+
+    #[test]
+    fn an_input_keeps_its_paths_exactly() {
+        let input = Input::new(Path::new("in/"), Path::new("in/a/报告.html"), None);
+        assert_eq!(input.path(), Path::new("in/a/报告.html"));
+        assert_eq!(input.display(), "in/a/报告.html");
+        assert_eq!(input.rel(), Path::new("a/报告.html"));
+        assert!(input.exotic.is_none() && input.problem().is_none());
+
+        // A file given directly: its name.
+        let input = Input::new(Path::new("x.txt"), Path::new("x.txt"), None);
+        assert_eq!(input.rel(), Path::new("x.txt"));
+
+        // A path that is not UTF-8 is opened as it is, shown lossily.
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            let odd = Path::new(std::ffi::OsStr::from_bytes(b"in/b\xff.txt"));
+            let input = Input::new(Path::new("in"), odd, Some(IngestProblem::NotAFile));
+            assert_eq!(input.path(), odd);
+            assert_eq!(input.display(), "in/b\u{fffd}.txt");
+            assert_eq!(
+                input.rel(),
+                Path::new(std::ffi::OsStr::from_bytes(b"b\xff.txt"))
+            );
+            assert_eq!(input.problem(), Some(&IngestProblem::NotAFile));
+        }
     }
 
     fn first(bytes: &[u8], name: &str, can_convert: bool) -> Stage {

@@ -185,6 +185,11 @@ fn main() -> anyhow::Result<()> {
         "ogi: {} reports in {secs:.2} s = {rate:.0} reports/s end to end ({} threads)",
         run.totals.inputs, run.jobs
     );
+    let finishing = run.finishing.as_secs_f64();
+    println!(
+        "  reading the inputs {:.2} s, finishing pass (cross-report findings, exports) {finishing:.2} s",
+        secs - finishing
+    );
     println!("  per format (one worker thread's time per document, then × threads):");
     for (format, tally) in &run.totals.by_format {
         let per_thread = if tally.seconds > 0.0 {

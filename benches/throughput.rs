@@ -71,6 +71,12 @@ fn main() -> anyhow::Result<()> {
         run.totals.inputs as f64 / secs,
         run.jobs
     );
+    let finishing = run.finishing.as_secs_f64();
+    println!(
+        "  reading the inputs {:.2} s, finishing pass {finishing:.2} s (every copy is a duplicate: \
+         each gets an X-DUPLICATE finding, so its file is written there)",
+        secs - finishing
+    );
     println!("  per format (worker time, one thread):");
     for (format, tally) in &run.totals.by_format {
         let rate = if tally.seconds > 0.0 {

@@ -210,6 +210,10 @@ pub struct RunSummary {
     pub rendered_early: usize,
     /// Whether the run wrote review pages.
     pub review: bool,
+    /// Wall-clock time of the finishing pass (the cross-report findings,
+    /// the reports they change, the exports, `summary.json`): the part of
+    /// `elapsed` after every input was read.
+    pub finishing: Duration,
 }
 
 /// The closing paragraph on stderr.
@@ -640,6 +644,7 @@ fn finish(
         mut items,
     } = written;
     let out = &renderer.out().to_path_buf();
+    let finishing = Instant::now();
     let spooled = pool.install(|| cross_report_phase(out, &mut items, &ledger, &renderer))?;
     let rendered_early = items
         .iter()
@@ -662,6 +667,7 @@ fn finish(
     drop(spooled);
     remove_stale(out, &entries, totals.reports, review)?;
     let elapsed = start.elapsed();
+    let finishing = finishing.elapsed();
     summary::write(out, &totals, &entries, elapsed, jobs, shard)
         .with_context(|| format!("could not write {}", out.join("summary.json").display()))?;
     // The files this run replaced, freed now that it creates no more.
@@ -687,6 +693,7 @@ fn finish(
         warnings: Vec::new(),
         rendered_early,
         review,
+        finishing,
     })
 }
 
@@ -764,6 +771,11 @@ fn remove_stale(
     Ok(())
 }
 
+/// Reports of one related group whose cross-report findings are made and
+/// finished together (the findings of two slices are in memory at a time:
+/// the one being finished and the next).
+const BATCH_SLICE: usize = 256;
+
 /// Applies the rules that compare reports with each other (the same
 /// agency's consecutive years, the same report twice: [`check::BATCH_RULES`])
 /// and finishes every report: its file gets its cross-report findings, and
@@ -792,10 +804,6 @@ fn remove_stale(
 /// Deterministic and idempotent: the findings depend only on the facts in
 /// path order, each file is written by one worker, and a file finished
 /// twice is the same file.
-/// Reports of one related group whose cross-report findings are made and
-/// finished together (the findings of one slice are in memory at a time).
-const BATCH_SLICE: usize = 256;
-
 fn cross_report_phase(
     out: &Path,
     items: &mut [Item],
@@ -824,33 +832,51 @@ fn cross_report_phase(
                 .map(|&i| ledger.get(shared[i].mark).map(|r| r.facts))
                 .collect::<io::Result<_>>()
                 .with_context(|| records(&format!("{} related reports", group.len())))?;
-            let mut done = Vec::with_capacity(group.len());
             // A slice of the group at a time: a group can be most of the
             // batch (one agency's years, many copies of one file), and each
-            // report can have a long X-DUPLICATE finding.
-            for lo in (0..group.len()).step_by(BATCH_SLICE) {
+            // report can have a long X-DUPLICATE finding. The findings of
+            // the next slice are made while this one is finished, so that
+            // one large group keeps every worker busy.
+            let slice = |lo: usize| {
                 let hi = (lo + BATCH_SLICE).min(group.len());
-                let found = check::run_batch_for(&facts, lo..hi);
-                let mut new: Vec<Vec<&Finding>> = vec![Vec::new(); hi - lo];
-                for (k, f) in &found {
-                    match k.checked_sub(lo).and_then(|k| new.get_mut(k)) {
-                        Some(list) => list.push(f),
-                        None => bail!(
-                            "internal error: a batch finding for a report that does not exist"
-                        ),
-                    }
-                }
-                let part: anyhow::Result<Done> = group[lo..hi]
-                    .par_iter()
-                    .zip(new.par_iter())
-                    .map(|(&i, new)| {
-                        let rules: Vec<_> = new.iter().map(|f| (f.rule, f.severity)).collect();
-                        let spooled =
-                            finish_report(&reports_dir, &shared[i], ledger, new, &rules, renderer)?;
-                        Ok((i, rules, spooled))
-                    })
-                    .collect();
+                (lo, hi, check::run_batch_for(&facts, lo..hi))
+            };
+            let mut done = Vec::with_capacity(group.len());
+            let mut next = Some(slice(0));
+            while let Some((lo, hi, found)) = next.take() {
+                let (part, after) = rayon::join(
+                    || -> anyhow::Result<Done> {
+                        let mut new: Vec<Vec<&Finding>> = vec![Vec::new(); hi - lo];
+                        for (k, f) in &found {
+                            match k.checked_sub(lo).and_then(|k| new.get_mut(k)) {
+                                Some(list) => list.push(f),
+                                None => bail!(
+                                    "internal error: a batch finding for a report that does not exist"
+                                ),
+                            }
+                        }
+                        group[lo..hi]
+                            .par_iter()
+                            .zip(new.par_iter())
+                            .map(|(&i, new)| {
+                                let rules: Vec<_> =
+                                    new.iter().map(|f| (f.rule, f.severity)).collect();
+                                let spooled = finish_report(
+                                    &reports_dir,
+                                    &shared[i],
+                                    ledger,
+                                    new,
+                                    &rules,
+                                    renderer,
+                                )?;
+                                Ok((i, rules, spooled))
+                            })
+                            .collect()
+                    },
+                    || (hi < group.len()).then(|| slice(hi)),
+                );
                 done.extend(part?);
+                next = after;
             }
             Ok(done)
         })

@@ -346,7 +346,11 @@ impl Writer {
             .position(|&s| s == fact.state)
             .unwrap_or(0) as u8;
         self.u8(1 + state);
-        match fact.value {
+        self.num(fact.value);
+    }
+
+    fn num(&mut self, v: Option<Num>) {
+        match v {
             None => self.u8(0),
             Some(Num::Int(i)) => {
                 self.u8(1);
@@ -404,13 +408,18 @@ impl<'a> Reader<'a> {
             return Some(None);
         }
         let state = *all_cell_states().get(usize::from(tag - 1))?;
-        let value = match self.u8()? {
-            0 => None,
-            1 => Some(Num::Int(self.u64()? as i64)),
-            2 => Some(Num::Dec(f64::from_bits(self.u64()?))),
-            _ => return None,
-        };
+        let value = self.num()?;
         Some(Some(CellFact { state, value }))
+    }
+
+    /// `Some(number)`, or `None` when the bytes are not one.
+    fn num(&mut self) -> Option<Option<Num>> {
+        match self.u8()? {
+            0 => Some(None),
+            1 => Some(Some(Num::Int(self.u64()? as i64))),
+            2 => Some(Some(Num::Dec(f64::from_bits(self.u64()?)))),
+            _ => None,
+        }
     }
 }
 

@@ -15,8 +15,8 @@
 use super::{Reader, Writer};
 use crate::output::stored::{all_cell_states, rule_id};
 use crate::schema::{
-    At, CellRecord, ErrorInfo, Finding, Meta, Num, Period, Repair, Report, Severity, Source,
-    Status, Template, Templates,
+    At, CellRecord, ErrorInfo, Finding, Meta, Period, Repair, Report, Severity, Source, Status,
+    Template, Templates,
 };
 
 /// The report in the ledger's form.
@@ -263,20 +263,6 @@ impl Writer {
         }
     }
 
-    fn num(&mut self, v: Option<Num>) {
-        match v {
-            None => self.u8(0),
-            Some(Num::Int(i)) => {
-                self.u8(1);
-                self.u64(i as u64);
-            }
-            Some(Num::Dec(d)) => {
-                self.u8(2);
-                self.u64(d.to_bits());
-            }
-        }
-    }
-
     fn strs(&mut self, list: &[String]) {
         self.u64(list.len() as u64);
         for s in list {
@@ -304,15 +290,6 @@ impl Reader<'_> {
         }
     }
 
-    fn num(&mut self) -> Option<Option<Num>> {
-        match self.u8()? {
-            0 => Some(None),
-            1 => Some(Some(Num::Int(self.u64()? as i64))),
-            2 => Some(Some(Num::Dec(f64::from_bits(self.u64()?)))),
-            _ => None,
-        }
-    }
-
     fn strings(&mut self) -> Option<Vec<String>> {
         let n = self.count()?;
         let mut list = Vec::with_capacity(n);
@@ -327,7 +304,7 @@ impl Reader<'_> {
 mod tests {
     use super::*;
     use crate::output::report_json;
-    use crate::schema::CellState;
+    use crate::schema::{CellState, Num};
     use proptest::prelude::*;
     use serde_json::json;
 

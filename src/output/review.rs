@@ -683,10 +683,14 @@ impl<'a> Page<'a> {
         let info = record.unwrap_or_default();
         let raw = info.raw;
         let value = || self.values.get(id).copied().filter(|v| !v.is_null());
+        let mut digits = itoa::Buffer::new();
         let mut number = String::new();
         let shown: &str = match class {
             "ok" | "derived" | "mapped" => match value() {
                 Some(Json::String(s)) => s,
+                Some(Json::Number(n)) if n.is_i64() => {
+                    digits.format(n.as_i64().unwrap_or_default())
+                }
                 Some(v) => {
                     let _ = write!(number, "{v}");
                     &number
@@ -702,28 +706,43 @@ impl<'a> Page<'a> {
 
         // The title: one line per fact, escaped at the end (its first two
         // lines, the same on every page, come escaped from `title_head`).
+        // Pieces are pushed, not formatted: this runs for every cell.
         let mut title = String::with_capacity(160);
-        let _ = write!(title, "\n状态：{state_zh}");
+        title.push_str("\n状态：");
+        title.push_str(state_zh);
         if let Some(raw) = raw {
-            let _ = write!(title, "\n原文：{raw}");
+            title.push_str("\n原文：");
+            title.push_str(raw);
         }
         if let Some(at) = info.at {
             let n = |k: &str| at.get(k).and_then(Json::as_u64);
+            let mut digits = itoa::Buffer::new();
             title.push_str("\n位置：");
             if let (Some(t), Some(r), Some(c)) = (n("table"), n("row"), n("col")) {
-                let _ = write!(title, "源文件第{}个表格 第{}行 第{}列", t + 1, r + 1, c + 1);
+                title.push_str("源文件第");
+                title.push_str(digits.format(t.saturating_add(1)));
+                title.push_str("个表格 第");
+                title.push_str(digits.format(r.saturating_add(1)));
+                title.push_str("行 第");
+                title.push_str(digits.format(c.saturating_add(1)));
+                title.push('列');
             }
             if let Some(line) = n("line") {
-                let _ = write!(title, "（文本第{line}行）");
+                title.push_str("（文本第");
+                title.push_str(digits.format(line));
+                title.push_str("行）");
             }
         }
         if let Some(rule) = info.rule {
             match class {
                 "derived" => {
-                    let _ = write!(title, "\n由 {rule} 推算");
+                    title.push_str("\n由 ");
+                    title.push_str(rule);
+                    title.push_str(" 推算");
                 }
                 _ => {
-                    let _ = write!(title, "\n来源：{rule}");
+                    title.push_str("\n来源：");
+                    title.push_str(rule);
                 }
             }
         }
@@ -733,7 +752,8 @@ impl<'a> Page<'a> {
         if colspan > 1 {
             let _ = write!(html, " colspan=\"{colspan}\"");
         }
-        let _ = write!(html, " class=\"c st-{class}");
+        html.push_str(" class=\"c st-");
+        html.push_str(class);
         let mark = self.marks.get(id);
         if let Some(m) = mark {
             if m.error {

@@ -643,7 +643,7 @@ impl<'a> Page<'a> {
             }
             for (r, row) in table.as_object().into_iter().flatten() {
                 for (c, v) in row.as_object().into_iter().flatten() {
-                    values.insert(format!("{t}.{r}.{c}"), v);
+                    values.insert(cell_id(t, r, c), v);
                 }
             }
         }

@@ -237,7 +237,8 @@ pub fn report_file_names(inputs: &[(&str, &Path)]) -> Vec<String> {
     let bases: Vec<String> = inputs.iter().map(|(_, rel)| base_name(rel)).collect();
     let mut hashed: Vec<bool> = bases.iter().map(|b| b.len() > MAX_NAME_BYTES).collect();
     // Names are compared without case (a case-insensitive file system
-    // would merge them); a name without upper case is its own key.
+    // would merge them); a name that lower-casing leaves alone is its own
+    // key, not a copy.
     let mut seen = foldhash::HashMap::<std::borrow::Cow<'_, str>, usize>::default();
     for (i, b) in bases.iter().enumerate() {
         match seen.entry(lowercase(b)) {
@@ -829,6 +830,9 @@ pub fn remove_stale_files(
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
     proptest::proptest! {
         /// The borrowed shortcut gives what `to_lowercase` gives.
         #[test]
@@ -836,9 +840,6 @@ mod tests {
             proptest::prop_assert_eq!(lowercase(&s), s.to_lowercase());
         }
     }
-
-    use super::*;
-    use std::path::PathBuf;
 
     fn names(inputs: &[(&str, &str)]) -> Vec<String> {
         let rels: Vec<PathBuf> = inputs.iter().map(|(_, r)| PathBuf::from(r)).collect();

@@ -211,8 +211,8 @@ pub struct RunSummary {
     /// Whether the run wrote review pages.
     pub review: bool,
     /// Wall-clock time of the finishing pass (the cross-report findings,
-    /// the reports they change, the exports, `summary.json`): the part of
-    /// `elapsed` after every input was read.
+    /// the reports they change or that waited for it, the exports, the
+    /// stale-file sweep): the part of `elapsed` after every input was read.
     pub finishing: Duration,
 }
 
@@ -921,11 +921,6 @@ fn finish_report(
     })?;
     let file = &record.entry.file;
     let to = reports_dir.join(file);
-    let from = item
-        .from
-        .as_deref()
-        .map_or_else(|| to.clone(), |d| d.join(file));
-    let key = output::stored::batch_key(new.iter().copied());
     let mut entry = record.entry.clone();
     entry.add_rule_counts(rules.iter().copied());
     if let Some(waiting) = item.deferred {
@@ -941,6 +936,11 @@ fn finish_report(
         return result.with_context(|| format!("could not finish the report {}", to.display()));
     }
     // The report as it stands in its file (in another folder for `merge`).
+    let from = item
+        .from
+        .as_deref()
+        .map_or_else(|| to.clone(), |d| d.join(file));
+    let key = output::stored::batch_key(new.iter().copied());
     let elsewhere = item.from.is_some();
     let result = fs::read(&from).and_then(|bytes| {
         if key == record.batch {

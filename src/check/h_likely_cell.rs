@@ -69,7 +69,7 @@ impl Rule for HLikelyCell {
     }
 
     fn check(&self, report: &Report, cx: &mut Context) {
-        let relations = arithmetic(report);
+        let relations = arithmetic(report, cx);
         let failing: Vec<(usize, Failure)> = relations
             .iter()
             .enumerate()
@@ -94,13 +94,22 @@ impl Rule for HLikelyCell {
     }
 }
 
-/// Every instance of the identities the hint reasons over.
-fn arithmetic(report: &Report) -> Vec<Relation> {
-    let mut all = t3_balance::relations(report);
-    all.extend(t3_results_sum::relations(report));
-    all.extend(t3_row_total::relations(report));
-    all.extend(t3_subtotal::relations(report));
-    all.extend(t4_group_total::relations(report));
+/// Every instance of the identities the hint reasons over: those their
+/// rules built and kept in `cx` when they ran before it (as
+/// [`super::check`] runs them), built here otherwise.
+fn arithmetic(report: &Report, cx: &mut Context) -> Vec<Relation> {
+    type Build = fn(&Report) -> Vec<Relation>;
+    let rules: [(&str, Build); 5] = [
+        (t3_balance::ID, t3_balance::relations),
+        (t3_results_sum::ID, t3_results_sum::relations),
+        (t3_row_total::ID, t3_row_total::relations),
+        (t3_subtotal::ID, t3_subtotal::relations),
+        (t4_group_total::ID, t4_group_total::relations),
+    ];
+    let mut all = Vec::new();
+    for (id, build) in rules {
+        all.extend(cx.take_relations(id).unwrap_or_else(|| build(report)));
+    }
     all
 }
 
@@ -299,11 +308,27 @@ mod tests {
         assert!(cx.not_assessable.is_empty(), "the hint counts nothing");
     }
 
+    /// In a whole check the arithmetic rules hand their instances over;
+    /// run alone, the hint builds them: the same hint either way.
+    #[test]
+    fn kept_and_built_instances_give_the_same_hint() {
+        for name in ["fail", "pass"] {
+            let r = load(ID, name);
+            let whole: Vec<Finding> = crate::check::check(&r)
+                .findings
+                .into_iter()
+                .filter(|f| f.rule == ID)
+                .collect();
+            assert_eq!(whole, run_one(&HLikelyCell, &r).findings, "{name}");
+        }
+        assert!(!run_one(&HLikelyCell, &load(ID, "fail")).findings.is_empty());
+    }
+
     #[test]
     fn pass_fixture_several_cells_fit_so_no_hint() {
         // T4 review 0+1+0+4 ≠ 6: any of the five cells could be the typo.
         let r = load(ID, "pass");
-        let rels = arithmetic(&r);
+        let rels = arithmetic(&r, &mut Context::new());
         let failing = rels
             .iter()
             .filter(|x| matches!(x.evaluate(&r, None), Outcome::Fail(_)))

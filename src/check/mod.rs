@@ -93,12 +93,43 @@ pub struct Context {
     pub findings: Vec<Finding>,
     /// Check instances that could not be assessed, by rule id.
     pub not_assessable: IndexMap<&'static str, usize>,
+    /// The instances the arithmetic rules built on this report, kept for
+    /// H-LIKELY-CELL, which reasons over them all and runs last.
+    kept: KeptRelations,
+}
+
+/// The instances of the arithmetic rules, by rule id.
+#[derive(Default)]
+struct KeptRelations(Vec<(&'static str, Vec<relation::Relation>)>);
+
+impl std::fmt::Debug for KeptRelations {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map()
+            .entries(self.0.iter().map(|(rule, r)| (rule, r.len())))
+            .finish()
+    }
 }
 
 impl Context {
     /// An empty context.
     pub fn new() -> Context {
         Context::default()
+    }
+
+    /// Keeps the instances `rule` built, for H-LIKELY-CELL.
+    pub(crate) fn keep_relations(
+        &mut self,
+        rule: &'static str,
+        relations: Vec<relation::Relation>,
+    ) {
+        self.kept.0.push((rule, relations));
+    }
+
+    /// The instances `rule` built on this report and kept, taken out; `None`
+    /// when it did not run on this context.
+    pub(crate) fn take_relations(&mut self, rule: &str) -> Option<Vec<relation::Relation>> {
+        let at = self.kept.0.iter().position(|(r, _)| *r == rule)?;
+        Some(self.kept.0.swap_remove(at).1)
     }
 
     /// Records a finding.

@@ -60,7 +60,9 @@ impl Rule for T3Balance {
     }
 
     fn check(&self, report: &Report, cx: &mut Context) {
-        check_relations(self.severity(), &relations(report), report, cx);
+        let relations = relations(report);
+        check_relations(self.severity(), &relations, report, cx);
+        cx.keep_relations(ID, relations);
     }
 }
 

@@ -54,7 +54,9 @@ impl Rule for T4GroupTotal {
     }
 
     fn check(&self, report: &Report, cx: &mut Context) {
-        check_relations(self.severity(), &relations(report), report, cx);
+        let relations = relations(report);
+        check_relations(self.severity(), &relations, report, cx);
+        cx.keep_relations(ID, relations);
     }
 }
 

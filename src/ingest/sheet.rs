@@ -25,6 +25,7 @@
 //! error cells their error text (`#DIV/0!`), strings whitespace-collapsed and
 //! otherwise untouched (full-width digits stay for the normaliser).
 
+mod merges;
 mod ods;
 mod ole;
 
@@ -490,6 +491,7 @@ fn xlsx_error(e: XlsxError) -> IngestError {
 fn read_xlsx(bytes: &[u8]) -> Result<Vec<SparseSheet>, IngestError> {
     let package = XlsxPackage::inspect(bytes)?;
     let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(xlsx_error)?;
+    let mut parts = Parts::default();
     let names = worksheet_names(&wb);
     let mut sheets = Vec::with_capacity(names.len());
     for name in names {
@@ -523,13 +525,18 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<SparseSheet>, IngestError> {
                 cells.push((r.into(), c.into(), text));
             }
         }
+        // The part itself, for the formulas and the merges (read once).
+        let part = package
+            .sheet_paths
+            .get(&name)
+            .and_then(|path| parts.read(bytes, path));
         if !candidates.is_empty() {
-            if let Some(path) = package.sheet_paths.get(&name) {
+            if let Some(xml) = &part {
                 let wanted: Vec<(u64, u64)> = candidates
                     .iter()
                     .map(|&i| (cells[i].0, cells[i].1))
                     .collect();
-                let formulas = xlsx_formulas(bytes, path, &wanted);
+                let formulas = xlsx_formulas(xml, &wanted);
                 for i in candidates {
                     if let Some(f) = formulas.get(&(cells[i].0, cells[i].1)) {
                         cells[i].2 = format!("={}", collapse_whitespace(f));
@@ -543,12 +550,15 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<SparseSheet>, IngestError> {
             .map(|(r, c, _)| (*r, *c))
             .collect();
         cells.retain(|(_, _, text)| !text.is_empty());
-        let merges = wb
-            .merge_cells_by_sheet_name(&name)
-            .map_err(xlsx_error)?
-            .into_iter()
-            .map(Region::from)
-            .collect();
+        let merges = match part.as_deref().and_then(merges::scan) {
+            Some(merges) => merges,
+            None => wb
+                .merge_cells_by_sheet_name(&name)
+                .map_err(xlsx_error)?
+                .into_iter()
+                .map(Region::from)
+                .collect(),
+        };
         sheets.push(SparseSheet {
             name,
             cells,
@@ -672,6 +682,25 @@ fn read_part<R: std::io::Read + std::io::Seek>(
     Some(out)
 }
 
+/// The workbook's zip, opened once when a worksheet part is first wanted.
+#[derive(Default)]
+struct Parts<'a> {
+    zip: Option<zip::ZipArchive<Cursor<&'a [u8]>>>,
+}
+
+impl<'a> Parts<'a> {
+    /// A worksheet part's bytes, whole; `None` when it cannot be read or
+    /// is over [`MAX_SHEET_BYTES`] (what needs it then does without, or
+    /// asks calamine).
+    fn read(&mut self, bytes: &'a [u8], path: &str) -> Option<Vec<u8>> {
+        if self.zip.is_none() {
+            self.zip = zip::ZipArchive::new(Cursor::new(bytes)).ok();
+        }
+        let xml = read_part(self.zip.as_mut()?, path, MAX_SHEET_BYTES + 1)?;
+        (xml.len() as u64 <= MAX_SHEET_BYTES).then_some(xml)
+    }
+}
+
 /// `(Id, Type, Target)` of each relationship in a `.rels` part.
 fn relationships(xml: &[u8]) -> Vec<(String, String, String)> {
     let mut out = Vec::new();
@@ -718,19 +747,13 @@ fn resolve_target(dir: &str, target: &str) -> String {
 /// Empty styled cells (`<c r="B1" s="1"/>`) also come back from calamine as
 /// empty values, so most sheets have candidates; the part is searched for a
 /// formula element first, and parsed only when there is one.
-fn xlsx_formulas(bytes: &[u8], path: &str, wanted: &[(u64, u64)]) -> HashMap<(u64, u64), String> {
+fn xlsx_formulas(xml: &[u8], wanted: &[(u64, u64)]) -> HashMap<(u64, u64), String> {
     let mut found = HashMap::new();
-    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
-        return found;
-    };
-    let Some(xml) = read_part(&mut zip, path, MAX_SHEET_BYTES) else {
-        return found;
-    };
-    if !has_formula_element(&xml) {
+    if !has_formula_element(xml) {
         return found;
     }
     let wanted: HashSet<(u64, u64)> = wanted.iter().copied().collect();
-    let mut reader = quick_xml::Reader::from_reader(xml.as_slice());
+    let mut reader = quick_xml::Reader::from_reader(xml);
     // As calamine reads the part: `<c/>` counts as a cell for positions.
     reader.config_mut().expand_empty_elements = true;
     let mut buf = Vec::new();

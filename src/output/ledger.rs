@@ -93,9 +93,8 @@ impl Ledger {
         })
     }
 
-    /// Appends bytes as they are (a report file whose writing waits for
-    /// the finishing pass).
-    pub fn put(&self, bytes: &[u8]) -> io::Result<Mark> {
+    /// Appends bytes as they are (an encoded record or report).
+    fn put(&self, bytes: &[u8]) -> io::Result<Mark> {
         let len = u32::try_from(bytes.len())
             .map_err(|_| io::Error::other("a report's record exceeds 4 GiB"))?;
         let mut guard = self.lock()?;
@@ -127,7 +126,7 @@ impl Ledger {
     }
 
     /// Reads back the bytes at `mark` ([`put`](Ledger::put)).
-    pub fn bytes(&self, mark: Mark) -> io::Result<Vec<u8>> {
+    fn bytes(&self, mark: Mark) -> io::Result<Vec<u8>> {
         let mut bytes = vec![0; mark.len as usize];
         let mut guard = self.lock()?;
         let file = &mut guard.0;
@@ -166,7 +165,7 @@ fn encode(entry: &Entry, facts: &BatchFacts, batch: Option<&BatchKey>) -> io::Re
     w.str(&entry.path);
     w.opt_str(entry.sheet.as_deref());
     w.str(&entry.file);
-    w.u8(status_index(entry.status));
+    w.u8(index_of(&Status::ALL, entry.status));
     w.str(&entry.format);
     w.str(&entry.sha256);
     w.opt_str(entry.agency.as_deref());
@@ -181,7 +180,7 @@ fn encode(entry: &Entry, facts: &BatchFacts, batch: Option<&BatchKey>) -> io::Re
     w.u64(entry.rules.len() as u64);
     for (rule, severity, n) in &entry.rules {
         w.str(rule);
-        w.u8(severity_index(*severity));
+        w.u8(index_of(&Severity::ALL, *severity));
         w.u64(*n as u64);
     }
     w.u64(entry.not_assessable.len() as u64);
@@ -299,15 +298,10 @@ fn decode(bytes: &[u8]) -> Option<Record> {
     })
 }
 
-fn status_index(status: Status) -> u8 {
-    Status::ALL.iter().position(|&s| s == status).unwrap_or(0) as u8
-}
-
-fn severity_index(severity: Severity) -> u8 {
-    Severity::ALL
-        .iter()
-        .position(|&s| s == severity)
-        .unwrap_or(0) as u8
+/// The position of `v` in `all` (a closed list of a type's values), as the
+/// byte the ledger writes for it.
+fn index_of<T: PartialEq>(all: &[T], v: T) -> u8 {
+    all.iter().position(|x| *x == v).unwrap_or(0) as u8
 }
 
 struct Writer(Vec<u8>);
@@ -341,11 +335,7 @@ impl Writer {
             self.u8(0);
             return;
         };
-        let state = all_cell_states()
-            .iter()
-            .position(|&s| s == fact.state)
-            .unwrap_or(0) as u8;
-        self.u8(1 + state);
+        self.u8(1 + index_of(&all_cell_states(), fact.state));
         self.num(fact.value);
     }
 

@@ -12,7 +12,7 @@
 //! findings and the checks not assessable. The narrative and the
 //! normaliser's observations are not: the checker has used them by then.
 
-use super::{Reader, Writer};
+use super::{index_of, Reader, Writer};
 use crate::output::stored::{all_cell_states, rule_id};
 use crate::schema::{
     At, CellRecord, ErrorInfo, Finding, Meta, Period, Repair, Report, Severity, Source, Status,
@@ -247,10 +247,6 @@ pub(super) fn decode(bytes: &[u8]) -> Option<Report> {
 }
 
 const TEMPLATES: [Template; 3] = [Template::Y2021, Template::Y2019, Template::Common];
-
-fn index_of<T: PartialEq>(all: &[T], v: T) -> u8 {
-    all.iter().position(|x| *x == v).unwrap_or(0) as u8
-}
 
 impl Writer {
     fn opt_u64(&mut self, v: Option<u64>) {

@@ -2,7 +2,11 @@
 //!
 //! Reads the package with `zip` and the main part with `quick-xml` directly
 //! (see INGEST.md §2 for why not `docx-rs`). Only the main document part is
-//! read: headers, footers, footnotes and comments are not.
+//! read: headers, footers, footnotes and comments are not. The content of
+//! run, paragraph, table and section properties (most of the markup Word
+//! writes) and of dropped elements is stepped over by a byte search for its
+//! end tag ([`xml::content_end`]), not parsed; when the search is unsure,
+//! the parser reads it as any other content.
 //!
 //! What comes out:
 //! - every paragraph outside a table becomes a [`Block::Text`], in document
@@ -231,25 +235,59 @@ fn attr(e: &BytesStart<'_>, local: &str) -> Option<String> {
 // ---------------------------------------------------------------------------
 // The main part
 
+/// Elements whose content the reader never uses, stepped over without
+/// parsing it: run and paragraph properties are most of a Word document's
+/// markup. (A `w:tab` inside `w:pPr` is a tab stop; it is whitespace to
+/// the parser, which collapses it anyway.)
+const PROPERTIES: [&str; 4] = ["rPr", "pPr", "tblPr", "sectPr"];
+
 /// Parses the XML of the main document part.
 fn parse_document(xml: &str, limits: Limits) -> Result<Document, IngestError> {
+    parse_document_with(xml, limits, true)
+}
+
+/// [`parse_document`], stepping over the content of skipped elements and
+/// of [`PROPERTIES`] with [`xml::content_end`] when `step_over`. Either way
+/// gives the same document for a well-formed part; the tests compare them.
+fn parse_document_with(
+    xml: &str,
+    limits: Limits,
+    step_over: bool,
+) -> Result<Document, IngestError> {
     let mut reader = Reader::from_str(xml);
     let mut p = Parser::new(limits);
+    // Bytes stepped over: the reader's own positions leave them out.
+    let mut stepped = 0u64;
     loop {
         let event = reader.read_event().map_err(|e| {
             IngestError::corrupt(
                 FORMAT,
                 format!(
                     "malformed XML in the document part near byte {}: {e}",
-                    reader.error_position()
+                    reader.error_position() + stepped
                 ),
             )
         })?;
         match event {
             Event::Start(e) => {
                 p.depth += 1;
-                if p.skip_below.is_none() && p.open(&e)? == Action::Skip {
-                    p.skip_below = Some(p.depth - 1);
+                let mut ignored = false;
+                if p.skip_below.is_none() {
+                    if p.open(&e)? == Action::Skip {
+                        p.skip_below = Some(p.depth - 1);
+                        ignored = true;
+                    } else {
+                        ignored = PROPERTIES.contains(&xml::start_name(&e));
+                    }
+                }
+                if ignored && step_over {
+                    let rest: &mut &[u8] = reader.get_mut();
+                    if let Some(end) = xml::content_end(rest, e.name().0.as_bytes()) {
+                        // The reader goes on at the end tag, which it
+                        // matches with the start tag it saw.
+                        *rest = &rest[end..];
+                        stepped += end as u64;
+                    }
                 }
             }
             Event::Empty(e) if p.skip_below.is_none() => p.empty(&e)?,
@@ -1900,8 +1938,105 @@ mod tests {
         })
     }
 
+    // -- stepping over properties ---------------------------------------
+
+    /// The main part of a package, as `read` finds it.
+    fn main_xml(bytes: &[u8]) -> String {
+        let mut archive = ZipArchive::new(Cursor::new(bytes)).expect("zip");
+        let main = main_part_name(&mut archive, Limits::default()).expect("rels");
+        let name = main.unwrap_or_else(|| DEFAULT_MAIN_PART.to_string());
+        let data = read_part(&mut archive, &name, MAX_PART_BYTES)
+            .expect("part")
+            .expect("main part present");
+        String::from_utf8(data).expect("utf-8")
+    }
+
+    fn assert_same_either_way(xml: &str, what: &str) {
+        let stepped = parse_document_with(xml, Limits::default(), true).expect(what);
+        let parsed = parse_document_with(xml, Limits::default(), false).expect(what);
+        assert_eq!(stepped, parsed, "{what}");
+    }
+
+    #[test]
+    fn stepping_over_properties_changes_no_document() {
+        let mut files: Vec<std::path::PathBuf> = Vec::new();
+        for dir in [
+            concat!(env!("CARGO_MANIFEST_DIR"), "/samples/docx"),
+            "/work/shared/corpus",
+        ] {
+            if let Ok(entries) = std::fs::read_dir(dir) {
+                files.extend(
+                    entries
+                        .flatten()
+                        .map(|e| e.path())
+                        .filter(|p| p.extension().is_some_and(|x| x == "docx")),
+                );
+            }
+        }
+        assert!(files.len() >= 4, "the docx samples are missing: {files:?}");
+        for path in files {
+            let xml = main_xml(&std::fs::read(&path).expect("read sample"));
+            let doc = parse_document_with(&xml, Limits::default(), true).expect("readable");
+            assert!(doc.tables().count() > 0, "{}", path.display());
+            assert_same_either_way(&xml, &path.display().to_string());
+        }
+    }
+
+    #[test]
+    fn a_part_cut_inside_properties_is_truncated_either_way() {
+        let props = r#"<w:rPr><w:rFonts w:ascii="仿宋"/><w:rPrChange w:id="1"><w:rPr><w:b/></w:rPr></w:rPrChange></w:rPr>"#;
+        let body = format!(
+            r#"<w:p><w:pPr><w:tabs><w:tab w:val="left" w:pos="420"/></w:tabs>{props}</w:pPr><w:r>{props}<w:t>甲</w:t></w:r></w:p>"#
+        );
+        let xml = document(&body);
+        let start = xml.find("<w:p>").expect("paragraph");
+        let end = xml.find("<w:t>").expect("text");
+        for cut in start..end {
+            let Some(part) = xml.get(..cut) else { continue };
+            for step_over in [true, false] {
+                let r = parse_document_with(part, Limits::default(), step_over);
+                assert!(
+                    matches!(r, Err(IngestError::Corrupt { .. })),
+                    "cut at {cut}, step_over {step_over}: {r:?}"
+                );
+            }
+        }
+    }
+
+    /// `xml` with properties of every kind Word writes put in front of
+    /// each paragraph's and run's content, and around each table.
+    fn with_properties(xml: &str, kind: usize) -> String {
+        let rpr = [
+            r#"<w:rPr><w:rFonts w:ascii="Times New Roman" w:eastAsia="仿宋_GB2312"/><w:sz w:val="32"/></w:rPr>"#,
+            r#"<w:rPr><w:b/><w:rPrChange w:id="3" w:author="a>b"><w:rPr><w:i/></w:rPr></w:rPrChange></w:rPr>"#,
+            "<w:rPr/>",
+        ][kind % 3];
+        let ppr = [
+            r#"<w:pPr><w:tabs><w:tab w:val="left" w:pos="420"/></w:tabs><w:jc w:val="center"/></w:pPr>"#,
+            r#"<w:pPr><w:pPrChange w:id="4"><w:pPr><w:ind w:left="1"/></w:pPr></w:pPrChange><w:rPr><w:b/></w:rPr></w:pPr>"#,
+            "<w:pPr><!-- a comment --><w:spacing w:line='560'/></w:pPr>",
+        ][kind / 3 % 3];
+        xml.replace("<w:p>", &format!("<w:p>{ppr}"))
+            .replace("<w:r>", &format!("<w:r>{rpr}"))
+            .replace(
+                "<w:tbl>",
+                r#"<w:tbl><w:tblPr><w:tblW w:w="5000" w:type="pct"/><w:tblBorders><w:top w:val="single"/></w:tblBorders></w:tblPr>"#,
+            )
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(100))]
+
+        #[test]
+        fn stepping_over_random_properties_changes_no_document(
+            body in prop::collection::vec(random_table(), 1..4),
+            kind in 0usize..9,
+        ) {
+            let xml = with_properties(&document(&body.concat()), kind);
+            let stepped = parse_document_with(&xml, Limits::default(), true);
+            prop_assert!(stepped.is_ok(), "{stepped:?}");
+            prop_assert_eq!(stepped.ok(), parse_document_with(&xml, Limits::default(), false).ok());
+        }
 
         #[test]
         fn random_tables_give_consistent_grids(body in prop::collection::vec(random_table(), 1..4)) {

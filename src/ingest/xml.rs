@@ -24,6 +24,72 @@ pub fn end_name<'a>(e: &'a BytesEnd<'_>) -> &'a str {
     local(e.name().0)
 }
 
+/// Where the content of an element ends: the index in `rest` (the input
+/// right after the element's start tag `<qname …>`) of the `<` of its
+/// matching end tag `</qname>`, counting nested elements of the same name.
+///
+/// A reader hands the content to the XML parser only when it needs it; this
+/// lets it step over content it ignores (run and paragraph properties are
+/// most of a Word document's markup) with a byte search instead of parsing
+/// every tag. The answer is `None` whenever the search cannot be sure of it:
+/// a comment, CDATA section, processing instruction or DOCTYPE in the
+/// content, a same-name start tag whose end cannot be found, or no matching
+/// end tag at all (a truncated part). The caller then parses the content as
+/// usual, so the parser still meets, and reports, whatever is wrong there.
+/// Markup inside skipped content is not checked.
+pub fn content_end(rest: &[u8], qname: &[u8]) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut p = 0;
+    loop {
+        let lt = p + memchr::memchr(b'<', rest.get(p..)?)?;
+        let tag = &rest[lt + 1..];
+        match *tag.first()? {
+            b'!' | b'?' => return None,
+            b'/' => {
+                if names_element(&tag[1..], qname) {
+                    if depth == 0 {
+                        return Some(lt);
+                    }
+                    depth -= 1;
+                }
+            }
+            _ => {
+                if names_element(tag, qname) && !self_closing(&tag[qname.len()..])? {
+                    depth += 1;
+                }
+            }
+        }
+        p = lt + 1;
+    }
+}
+
+/// Whether a tag's text (after `<` or `</`) starts with the name `qname`,
+/// the whole name.
+fn names_element(tag: &[u8], qname: &[u8]) -> bool {
+    tag.starts_with(qname)
+        && matches!(
+            tag.get(qname.len()),
+            Some(b' ' | b'\t' | b'\r' | b'\n' | b'/' | b'>')
+        )
+}
+
+/// Whether the start tag whose attributes are `attrs` (up to its `>`) ends
+/// with `/>`; `None` when its `>` is not found before the next `<`.
+fn self_closing(attrs: &[u8]) -> Option<bool> {
+    let mut quote = None;
+    for (i, &b) in attrs.iter().enumerate() {
+        match (quote, b) {
+            (Some(q), _) if b == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'"' | b'\'') => quote = Some(b),
+            (None, b'<') => return None,
+            (None, b'>') => return Some(i > 0 && attrs[i - 1] == b'/'),
+            _ => {}
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -50,5 +116,84 @@ mod tests {
             }
         }
         assert_eq!(seen, 7);
+    }
+
+    /// The content end found by a full parse: the `<` of the end tag that
+    /// closes the first element.
+    fn parsed_end(xml: &str) -> Option<usize> {
+        let mut reader = Reader::from_str(xml);
+        let mut depth = 0usize;
+        loop {
+            let before = reader.buffer_position() as usize;
+            match reader.read_event().ok()? {
+                Event::Start(_) => depth += 1,
+                Event::End(_) => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return Some(before);
+                    }
+                }
+                Event::Eof => return None,
+                _ => {}
+            }
+        }
+    }
+
+    fn skipped(xml: &str) -> Option<usize> {
+        let open = xml.find('>')? + 1;
+        let name_end = xml[1..].find([' ', '>'])? + 1;
+        content_end(&xml.as_bytes()[open..], &xml.as_bytes()[1..name_end]).map(|n| n + open)
+    }
+
+    #[test]
+    fn content_end_finds_the_matching_end_tag() {
+        for xml in [
+            r#"<w:rPr><w:b/><w:sz w:val="21"/></w:rPr>"#,
+            "<w:rPr></w:rPr>",
+            r#"<w:rPr><w:rPrChange w:id="1"><w:rPr><w:i/></w:rPr></w:rPrChange></w:rPr>"#,
+            r#"<w:pPr><w:rPr/><w:rPr a=">/"><w:rPr x='/>'/></w:rPr ></w:pPr>"#,
+            "<w:pPr><w:pPrX></w:pPrX><w:pPr\n/></w:pPr\t>",
+            "<a>text &amp; more<b>x</b></a>",
+        ] {
+            let end = skipped(xml);
+            assert!(end.is_some(), "{xml}");
+            assert_eq!(end, parsed_end(xml), "{xml}");
+        }
+    }
+
+    #[test]
+    fn content_end_gives_up_when_unsure() {
+        for xml in [
+            "<w:rPr><!-- </w:rPr> --></w:rPr>",
+            "<w:rPr><![CDATA[</w:rPr>]]></w:rPr>",
+            "<w:rPr><?pi x?></w:rPr>",
+            "<w:rPr><w:b/>",
+            "<w:rPr><w:rPr></w:rPr>",
+            r#"<w:rPr><w:rPr a="x</w:rPr>"#,
+            "<w:rPr></w:rPr",
+        ] {
+            assert_eq!(skipped(xml), None, "{xml}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn content_end_agrees_with_a_parse(kids in proptest::collection::vec(0usize..6, 0..12)) {
+            // Nested and sibling same-name elements, other elements, text.
+            let mut xml = String::from("<w:rPr>");
+            let mut open = 0;
+            for k in kids {
+                match k {
+                    0 => { xml.push_str("<w:rPr a=\"/>\">"); open += 1; }
+                    1 if open > 0 => { xml.push_str("</w:rPr>"); open -= 1; }
+                    2 => xml.push_str("<w:rPr/>"),
+                    3 => xml.push_str("<w:rPrX>t</w:rPrX>"),
+                    4 => xml.push_str("a &lt; b"),
+                    _ => xml.push_str("<w:b w:val='1'/>"),
+                }
+            }
+            xml.push_str(&"</w:rPr>".repeat(open + 1));
+            proptest::prop_assert_eq!(skipped(&xml), parsed_end(&xml), "{}", xml);
+        }
     }
 }

@@ -81,9 +81,11 @@ pub mod human;
 pub mod json_schema;
 pub mod ledger;
 pub mod parts;
+pub mod report_file;
 pub mod review;
 pub mod stored;
 pub mod summary;
+pub mod view;
 
 use crate::schema::{Finding, Report, Severity, Status};
 use serde_json::Value as Json;
@@ -468,7 +470,7 @@ pub fn report_json(report: &Report) -> Json {
 /// Writes one report as `reports_dir/file` ([`report_json`]): pretty JSON,
 /// UTF-8, newline at the end.
 pub fn write_report(reports_dir: &Path, file: &str, report: &Report) -> io::Result<()> {
-    write_json(&reports_dir.join(file), &report_json(report)).map(drop)
+    write_bytes(&reports_dir.join(file), &report_file_bytes(report)?)
 }
 
 /// Writes one report for a run whose cross-report findings come later
@@ -477,16 +479,16 @@ pub fn write_report(reports_dir: &Path, file: &str, report: &Report) -> io::Resu
 /// input), the file is left as it is and the key of the findings it holds
 /// is returned: the cross-report phase then rewrites it only if they
 /// changed. Otherwise the report is written ([`write_report`]) and the key
-/// is `None`. Also gives the report as written without cross-report
-/// findings (its JSON and bytes), so that it can be rendered without
-/// reading the file back.
+/// is `None`. Also gives the report's bytes as written without
+/// cross-report findings, so that it can be rendered without reading the
+/// file back.
 pub fn write_fresh_report(
     reports_dir: &Path,
     file: &str,
     report: &Report,
-) -> io::Result<(Written, Option<stored::BatchKey>)> {
+) -> io::Result<(Vec<u8>, Option<stored::BatchKey>)> {
     let path = reports_dir.join(file);
-    let Written { json, bytes } = report_written(report)?;
+    let bytes = report_file_bytes(report)?;
     let mut kept = None;
     if let Ok(existing) = fs::read(&path) {
         if existing == bytes {
@@ -502,7 +504,7 @@ pub fn write_fresh_report(
             None
         }
     };
-    Ok((Written { json, bytes }, key))
+    Ok((bytes, key))
 }
 
 /// When `existing` is `new` with findings appended to its top-level
@@ -555,11 +557,14 @@ pub struct Written {
     pub bytes: Vec<u8>,
 }
 
-/// A report as [`write_report`] would write it, not written.
-pub fn report_written(report: &Report) -> io::Result<Written> {
-    let json = report_json(report);
-    let bytes = report_bytes(&json)?;
-    Ok(Written { json, bytes })
+/// The bytes of a report file as [`write_report`] writes them: the
+/// pretty JSON of [`report_json`] and a newline, printed straight from the
+/// report ([`report_file::ReportFile`]).
+pub fn report_file_bytes(report: &Report) -> io::Result<Vec<u8>> {
+    let mut bytes = Vec::with_capacity(64 * 1024);
+    serde_json::to_writer_pretty(&mut bytes, &report_file::ReportFile(report))?;
+    bytes.push(b'\n');
+    Ok(bytes)
 }
 
 /// Writes a JSON value as a report file is written: pretty, newline at the

@@ -50,6 +50,7 @@ use crate::ingest::{self, convert};
 use crate::normalize;
 use crate::output::ledger::{Ledger, Mark};
 use crate::output::parts::Spooled;
+use crate::output::view::View;
 use crate::output::{self, human, summary, Entry, Totals};
 use crate::schema::{Finding, Report, Severity, Source};
 use anyhow::{bail, Context as _};
@@ -929,9 +930,9 @@ fn finish_report(
         let result = ledger.report(waiting).and_then(|mut report| {
             report.findings.retain(|f| !output::is_batch_rule(f.rule));
             report.findings.extend(new.iter().map(|&f| f.clone()));
-            let written = output::report_written(&report)?;
-            output::write_bytes(&to, &written.bytes)?;
-            renderer.put_report(&written.json, &written.bytes, &entry)
+            let bytes = output::report_file_bytes(&report)?;
+            output::write_bytes(&to, &bytes)?;
+            renderer.put_report(&View::of_report(&report), &bytes, &entry)
         });
         return result.with_context(|| format!("could not finish the report {}", to.display()));
     }
@@ -949,8 +950,11 @@ fn finish_report(
             }
             renderer.put_bytes(&bytes, &to, &entry)
         } else {
-            output::set_batch_findings_of(bytes, &from, &to, new.iter().copied())
-                .and_then(|written| renderer.put_report(&written.json, &written.bytes, &entry))
+            output::set_batch_findings_of(bytes, &from, &to, new.iter().copied()).and_then(
+                |written| {
+                    renderer.put_report(&View::of_json(&written.json), &written.bytes, &entry)
+                },
+            )
         }
     });
     result.with_context(|| format!("could not finish the report {}", to.display()))
@@ -1860,14 +1864,14 @@ fn write_reports(
             done.push(item);
             continue;
         }
-        let (written, batch) =
+        let (bytes, batch) =
             output::write_fresh_report(reports_dir, &file, report).map_err(could_not_write)?;
         let entry = Entry::new(report, file, secs);
         let rendered = match early {
             Some(early) if batch.is_none() && first == Some(true) => Some(
                 early
                     .renderer
-                    .put_report(&written.json, &written.bytes, &entry)
+                    .put_report(&View::of_report(report), &bytes, &entry)
                     .map_err(|e| (could_not_render(reports_dir, &entry.file), e))?,
             ),
             _ => None,

@@ -336,6 +336,34 @@ pub enum CellState {
 }
 
 impl CellState {
+    /// Every state.
+    pub const ALL: [CellState; 9] = [
+        CellState::Ok,
+        CellState::Blank,
+        CellState::Marker,
+        CellState::Text,
+        CellState::Missing,
+        CellState::Derived,
+        CellState::Ambiguous,
+        CellState::Mapped,
+        CellState::NotInTemplate,
+    ];
+
+    /// The name written in a report file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CellState::Ok => "ok",
+            CellState::Blank => "blank",
+            CellState::Marker => "marker",
+            CellState::Text => "text",
+            CellState::Missing => "missing",
+            CellState::Derived => "derived",
+            CellState::Ambiguous => "ambiguous",
+            CellState::Mapped => "mapped",
+            CellState::NotInTemplate => "not_in_template",
+        }
+    }
+
     /// Whether an arithmetic rule may count this cell as 0 when it is an
     /// addend (RULES.md operand policy).
     pub fn is_blankish(self) -> bool {
@@ -878,6 +906,13 @@ mod tests {
         let ids = all_value_ids();
         let set: std::collections::HashSet<_> = ids.iter().collect();
         assert_eq!(set.len(), ids.len());
+    }
+
+    #[test]
+    fn state_names_are_the_serialised_ones() {
+        for state in CellState::ALL {
+            assert_eq!(json!(state), json!(state.as_str()));
+        }
     }
 
     #[test]

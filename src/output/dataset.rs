@@ -4,8 +4,8 @@
 //! JSON when it is written, and the files assembled from them in
 //! source-path order once the batch is complete.
 
+use super::view::View;
 use crate::schema::all_value_ids;
-use serde_json::Value as Json;
 use std::io::Write;
 
 /// The first columns of `dataset.csv`, before the value columns.
@@ -56,15 +56,12 @@ pub fn dataset_header() -> Vec<String> {
         .collect()
 }
 
-/// The paths (JSON keys from the top) of the value columns of
-/// `dataset.csv` (every column but the finding counts), in column order.
-pub(super) fn value_pointers() -> Vec<Vec<String>> {
-    let header = dataset_header();
+/// The columns of `dataset.csv` a report's fields fill ([`View::field`]):
+/// every column but the finding counts.
+pub(super) fn value_columns() -> Vec<String> {
+    let mut header = dataset_header();
+    header.truncate(header.len() - DATASET_COUNT_COLUMNS.len());
     header
-        .iter()
-        .take(header.len() - DATASET_COUNT_COLUMNS.len())
-        .map(|col| col.split('.').map(str::to_string).collect())
-        .collect()
 }
 
 /// The start of `dataset.csv` and `findings.csv`: a BOM (for Excel) and
@@ -84,125 +81,60 @@ pub(super) fn write_heads(
     frows.flush()
 }
 
-/// Appends the `dataset.csv` row of a report to `buf`.
+/// Appends the `dataset.csv` row of a report to `buf`; `columns` are
+/// [`value_columns`].
 pub(super) fn write_csv_row(
     buf: &mut Vec<u8>,
-    report: &Json,
-    pointers: &[Vec<String>],
+    view: &View<'_>,
+    columns: &[String],
 ) -> std::io::Result<()> {
     let mut rows = csv::Writer::from_writer(buf);
-    write_dataset_row(&mut rows, report, pointers)?;
+    for column in columns {
+        rows.write_field(view.field(column).text().as_bytes())?;
+    }
+    let (errors, warnings) = severity_counts(view);
+    rows.write_field(itoa::Buffer::new().format(errors))?;
+    rows.write_field(itoa::Buffer::new().format(warnings))?;
+    rows.write_record(None::<&[u8]>)?;
     rows.flush()
 }
 
 /// Appends the `findings.csv` rows of a report to `buf`.
-pub(super) fn write_finding_rows(buf: &mut Vec<u8>, report: &Json) -> std::io::Result<()> {
+pub(super) fn write_finding_rows(buf: &mut Vec<u8>, view: &View<'_>) -> std::io::Result<()> {
     let mut rows = csv::Writer::from_writer(buf);
-    finding_rows(&mut rows, report)?;
+    let path = view.path.text();
+    let sheet = view.sheet.text();
+    let agency = view.agency.text();
+    let year = view.year.text();
+    for f in &view.findings {
+        let cells: Vec<std::borrow::Cow<'_, str>> = f.cell_vals.iter().map(|c| c.text()).collect();
+        rows.write_record([
+            &*path,
+            &*agency,
+            &*year,
+            &f.rule.text(),
+            &f.severity.text(),
+            &cells.join(";"),
+            &f.expected.text(),
+            &f.actual.text(),
+            &f.message.text(),
+            &f.message_en.text(),
+            &*sheet,
+        ])?;
+    }
     rows.flush()
 }
 
-fn write_dataset_row<W: Write>(
-    rows: &mut csv::Writer<W>,
-    report: &Json,
-    pointers: &[Vec<String>],
-) -> std::io::Result<()> {
-    // Consecutive columns share their row object (`t3.disclosed.*`): it is
-    // looked up once.
-    let mut parent: Option<(&[String], Option<&Json>)> = None;
-    let mut text = String::new();
-    for path in pointers {
-        let Some((last, head)) = path.split_last() else {
-            continue;
-        };
-        let object = match parent {
-            Some((h, o)) if h == head => o,
-            _ => {
-                let o = head.iter().try_fold(report, |v, k| v.get(k.as_str()));
-                parent = Some((head, o));
-                o
-            }
-        };
-        let value = object.and_then(|o| o.get(last.as_str()));
-        rows.write_field(field_text(value, &mut text))?;
-    }
-    let (errors, warnings) = severity_counts(report);
-    rows.write_field(errors.to_string())?;
-    rows.write_field(warnings.to_string())?;
-    rows.write_record(None::<&[u8]>)?;
-    Ok(())
-}
-
-/// [`field`] without a copy of strings: `buf` holds numbers' text.
-fn field_text<'a>(v: Option<&'a Json>, buf: &'a mut String) -> &'a str {
-    match v {
-        None | Some(Json::Null) => "",
-        Some(Json::String(s)) => s,
-        Some(other) => {
-            buf.clear();
-            let _ = std::fmt::Write::write_fmt(buf, format_args!("{other}"));
-            buf
-        }
-    }
-}
-
-fn finding_rows<W: Write>(rows: &mut csv::Writer<W>, report: &Json) -> std::io::Result<()> {
-    let path = field(report.pointer("/source/path"));
-    let sheet = field(report.pointer("/source/sheet"));
-    let agency = field(report.pointer("/meta/agency"));
-    let year = field(report.pointer("/meta/year"));
-    for f in findings(report) {
-        let cells: Vec<String> = f
-            .get("cells")
-            .and_then(Json::as_array)
-            .map(|a| a.iter().map(|c| field(Some(c))).collect())
-            .unwrap_or_default();
-        rows.write_record([
-            path.as_str(),
-            agency.as_str(),
-            year.as_str(),
-            &field(f.get("rule")),
-            &field(f.get("severity")),
-            &cells.join(";"),
-            &field(f.get("expected")),
-            &field(f.get("actual")),
-            &field(f.get("message")),
-            &field(f.get("message_en")),
-            sheet.as_str(),
-        ])?;
-    }
-    Ok(())
-}
-
-fn findings(report: &Json) -> impl Iterator<Item = &Json> {
-    report
-        .get("findings")
-        .and_then(Json::as_array)
-        .into_iter()
-        .flatten()
-}
-
-/// (errors, warnings) among a report's findings.
-fn severity_counts(report: &Json) -> (usize, usize) {
+fn severity_counts(view: &View<'_>) -> (usize, usize) {
     let mut n = (0, 0);
-    for f in findings(report) {
-        match f.get("severity").and_then(Json::as_str) {
+    for f in &view.findings {
+        match f.severity.as_str() {
             Some("error") => n.0 += 1,
             Some("warning") => n.1 += 1,
             _ => {}
         }
     }
     n
-}
-
-/// A JSON value as a CSV field: null and absent are empty, strings bare,
-/// numbers as JSON writes them.
-fn field(v: Option<&Json>) -> String {
-    match v {
-        None | Some(Json::Null) => String::new(),
-        Some(Json::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
-    }
 }
 
 #[cfg(test)]
@@ -263,7 +195,7 @@ mod tests {
         write_from_files(dir.path(), &entries, &Totals::from_entries(&entries)).expect("exports");
 
         let jsonl = fs::read_to_string(dir.path().join("dataset.jsonl")).expect("jsonl");
-        let lines: Vec<Json> = jsonl
+        let lines: Vec<serde_json::Value> = jsonl
             .lines()
             .map(|l| serde_json::from_str(l).expect("json line"))
             .collect();

@@ -16,6 +16,7 @@
 //! is the report file minified ([`minify_into`]), not serialised again.
 
 use super::review::{self, Links};
+use super::view::View;
 use super::{write_atomic, Entry, Totals, REPORTS_DIR};
 use anyhow::Context as _;
 use serde_json::Value as Json;
@@ -53,8 +54,8 @@ pub struct Renderer {
     /// The review folder, canonical (for the links to the sources).
     page_dir: Option<PathBuf>,
     cwd: Option<PathBuf>,
-    /// Paths of the `dataset.csv` value columns.
-    pointers: Vec<Vec<String>>,
+    /// The `dataset.csv` columns a report's fields fill.
+    columns: Vec<String>,
     spool_path: PathBuf,
     /// The spool and its length.
     spool: Mutex<(File, u64)>,
@@ -76,7 +77,7 @@ impl Renderer {
             cwd: std::env::current_dir()
                 .ok()
                 .map(|d| fs::canonicalize(&d).unwrap_or(d)),
-            pointers: super::dataset::value_pointers(),
+            columns: super::dataset::value_columns(),
             spool_path,
             spool: Mutex::new((file, 0)),
         })
@@ -95,7 +96,12 @@ impl Renderer {
     /// Renders the report `report` (as written to `reports/<entry.file>`,
     /// whose bytes are `written`): writes its review page and spools its
     /// pieces. `entry` must count every finding the report holds.
-    pub fn put_report(&self, report: &Json, written: &[u8], entry: &Entry) -> io::Result<Spooled> {
+    pub fn put_report(
+        &self,
+        report: &View<'_>,
+        written: &[u8],
+        entry: &Entry,
+    ) -> io::Result<Spooled> {
         let page = review::page_file(&entry.file);
         if let Some(dir) = &self.review {
             let links = Links {
@@ -118,7 +124,7 @@ impl Renderer {
         let mut lens = [0u32; 4];
         lens[0] = len32(buf.len())?;
         let start = buf.len();
-        super::dataset::write_csv_row(&mut buf, report, &self.pointers)?;
+        super::dataset::write_csv_row(&mut buf, report, &self.columns)?;
         lens[1] = len32(buf.len() - start)?;
         let start = buf.len();
         super::dataset::write_finding_rows(&mut buf, report)?;
@@ -156,7 +162,7 @@ impl Renderer {
                 format!("{} is not a report: {e}", path.display()),
             )
         })?;
-        self.put_report(&report, bytes, entry)
+        self.put_report(&View::of_json(&report), bytes, entry)
     }
 
     /// Writes `dataset.jsonl`, `dataset.csv`, `findings.csv` and

@@ -32,11 +32,11 @@
 //! [`escape`], and the classes come from fixed lists, never from the data.
 
 use super::human::HINT_RULE;
+use super::view::{CellInfo, FindingView, Val, View};
 use super::{Entry, Totals};
 use crate::check::labels::cell_full_zh;
 use crate::schema::cell_id;
 use crate::schema::{Severity, Status};
-use serde_json::Value as Json;
 use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::fs;
@@ -404,7 +404,7 @@ pub(super) fn write_index_head(w: &mut dyn Write, totals: &Totals) -> io::Result
 
 pub(super) fn write_index_row(
     w: &mut dyn Write,
-    report: &Json,
+    view: &View<'_>,
     entry: &Entry,
     page: &str,
 ) -> io::Result<()> {
@@ -416,20 +416,11 @@ pub(super) fn write_index_row(
         .iter()
         .map(|(r, s, _)| format!("{r}:{}", s.as_str()))
         .collect();
-    let template = |t: &str| {
-        template_zh(
-            report
-                .pointer(&format!("/template/{t}"))
-                .and_then(Json::as_str),
-        )
-    };
+    let template = |k: usize| template_zh(view.templates[k].as_str());
     let errors = entry.count(Severity::Error);
     let warnings = entry.count(Severity::Warning);
     let href = format!("{REVIEW_DIR}/{}", url_path(page));
-    let title = report
-        .pointer("/meta/title")
-        .and_then(Json::as_str)
-        .unwrap_or("");
+    let title = view.title.as_str().unwrap_or("");
     let row = format!(
         "<tr data-file=\"{file}\" data-agency=\"{agency}\" data-year=\"{year}\" data-status=\"{status}\" data-rs=\"{rs}\">\
          <td class=\"file\"><a href=\"{href}\" title=\"{title}\">{path}</a></td>\
@@ -459,9 +450,9 @@ pub(super) fn write_index_row(
             escape(agency)
         },
         year_text = escape(year.as_deref().unwrap_or("—")),
-        t2 = template("t2"),
-        t3 = template("t3"),
-        t4 = template("t4"),
+        t2 = template(0),
+        t3 = template(1),
+        t4 = template(2),
         ec = if errors > 0 { " has-err" } else { "" },
         wc = if warnings > 0 { " has-warn" } else { "" },
     );
@@ -478,28 +469,13 @@ pub(super) fn write_index_tail(w: &mut dyn Write) -> io::Result<()> {
 // ---------------------------------------------------------------------------
 // review/<name>.html
 
-/// One finding as read back from the report JSON.
-struct FindingView<'a> {
-    /// 1-based position in `findings`.
-    n: usize,
-    rule: &'a str,
-    severity: &'a str,
-    message: &'a str,
-    cells: Vec<&'a str>,
-    expected: Option<&'a Json>,
-    actual: Option<&'a Json>,
-    detail: Option<&'a Json>,
+/// Findings that mark cells and are listed beside the tables.
+fn marks_cells(f: &FindingView<'_>) -> bool {
+    is_hint(f) || matches!(f.severity_str(), "error" | "warning")
 }
 
-impl FindingView<'_> {
-    fn is_hint(&self) -> bool {
-        self.rule == HINT_RULE
-    }
-
-    /// Findings that mark cells and are listed beside the tables.
-    fn marks_cells(&self) -> bool {
-        self.is_hint() || matches!(self.severity, "error" | "warning")
-    }
+fn is_hint(f: &FindingView<'_>) -> bool {
+    f.rule_str() == HINT_RULE
 }
 
 /// What the findings say about one cell.
@@ -511,41 +487,12 @@ struct Mark {
     refs: Vec<usize>,
 }
 
-/// The fields of a cell record the page shows, read once.
-#[derive(Clone, Copy, Default)]
-struct CellInfo<'a> {
-    state: &'a str,
-    raw: Option<&'a str>,
-    at: Option<&'a Json>,
-    rule: Option<&'a str>,
-}
-
-impl<'a> CellInfo<'a> {
-    /// Reads a record's fields in one pass over its entries (a record has
-    /// a handful; this spares a hashed lookup per field).
-    fn of(record: &'a Json) -> CellInfo<'a> {
-        let mut info = CellInfo::default();
-        for (k, v) in record.as_object().into_iter().flatten() {
-            match k.as_str() {
-                "state" => info.state = v.as_str().unwrap_or(""),
-                "raw" => info.raw = v.as_str(),
-                "at" => info.at = Some(v).filter(|a| a.is_object()),
-                "rule" => info.rule = v.as_str(),
-                _ => {}
-            }
-        }
-        info
-    }
-}
-
 /// A page being drawn.
 struct Page<'a> {
-    report: &'a Json,
+    view: &'a View<'a>,
     /// Every cell record, by id.
     info: foldhash::HashMap<&'a str, CellInfo<'a>>,
-    /// Every value of the value tables (`t3.<row>.<col>`, …), by id.
-    values: foldhash::HashMap<String, &'a Json>,
-    findings: Vec<FindingView<'a>>,
+    findings: &'a [FindingView<'a>],
     marks: foldhash::HashMap<&'a str, Mark>,
     /// Every cell drawn so far, with the section it was drawn in.
     drawn: foldhash::HashMap<String, &'static str>,
@@ -573,42 +520,11 @@ fn title_head(id: &str) -> std::borrow::Cow<'static, str> {
     }
 }
 
-fn json_text(v: &Json) -> String {
-    match v {
-        Json::String(s) => s.clone(),
-        Json::Null => String::new(),
-        other => other.to_string(),
-    }
-}
-
 impl<'a> Page<'a> {
-    fn new(report: &'a Json) -> Page<'a> {
-        let findings: Vec<FindingView<'a>> = report
-            .get("findings")
-            .and_then(Json::as_array)
-            .into_iter()
-            .flatten()
-            .enumerate()
-            .map(|(i, f)| FindingView {
-                n: i + 1,
-                rule: f.get("rule").and_then(Json::as_str).unwrap_or(""),
-                severity: f.get("severity").and_then(Json::as_str).unwrap_or(""),
-                message: f.get("message").and_then(Json::as_str).unwrap_or(""),
-                cells: f
-                    .get("cells")
-                    .and_then(Json::as_array)
-                    .into_iter()
-                    .flatten()
-                    .filter_map(Json::as_str)
-                    .collect(),
-                expected: f.get("expected").filter(|v| !v.is_null()),
-                actual: f.get("actual").filter(|v| !v.is_null()),
-                detail: f.get("detail").filter(|v| !v.is_null()),
-            })
-            .collect();
+    fn new(view: &'a View<'a>) -> Page<'a> {
         let mut marks: foldhash::HashMap<&'a str, Mark> = foldhash::HashMap::default();
-        for f in &findings {
-            if !f.marks_cells() {
+        for f in &view.findings {
+            if !marks_cells(f) {
                 continue;
             }
             for &id in &f.cells {
@@ -616,50 +532,34 @@ impl<'a> Page<'a> {
                 if !m.refs.contains(&f.n) {
                     m.refs.push(f.n);
                 }
-                if f.is_hint() {
+                if is_hint(f) {
                     let fits = f
                         .detail
                         .and_then(|d| d.get("fits"))
-                        .or(f.expected)
-                        .map(json_text);
+                        .map(|v| Val::of(Some(v)))
+                        .or(Some(f.expected).filter(|v| !v.is_null()))
+                        .map(|v| v.text().into_owned());
                     m.hint = Some(fits.unwrap_or_default());
-                } else if f.severity == "error" {
+                } else if f.severity_str() == "error" {
                     m.error = true;
                 } else {
                     m.warning = true;
                 }
             }
         }
-        let cells = report.get("cells").and_then(Json::as_object);
-        let info = cells
-            .into_iter()
-            .flatten()
-            .map(|(id, rec)| (id.as_str(), CellInfo::of(rec)))
-            .collect();
-        let mut values = foldhash::HashMap::default();
-        for (t, table) in report.as_object().into_iter().flatten() {
-            if !t.starts_with('t') || !table.is_object() {
-                continue;
-            }
-            for (r, row) in table.as_object().into_iter().flatten() {
-                for (c, v) in row.as_object().into_iter().flatten() {
-                    values.insert(cell_id(t, r, c), v);
-                }
-            }
-        }
         Page {
-            report,
-            info,
-            values,
-            findings,
+            view,
+            info: view.cells.iter().copied().collect(),
+            findings: &view.findings,
             marks,
             drawn: foldhash::HashMap::default(),
             html: String::with_capacity(64 * 1024),
         }
     }
 
-    fn str_at(&self, pointer: &str) -> Option<&'a str> {
-        self.report.pointer(pointer).and_then(Json::as_str)
+    /// The template of table 二 (0), 三 (1) or 四 (2).
+    fn template(&self, k: usize) -> Option<&'a str> {
+        self.view.templates[k].as_str()
     }
 
     fn has_cells(&self, prefix: &str) -> bool {
@@ -682,17 +582,15 @@ impl<'a> Page<'a> {
         };
         let info = record.unwrap_or_default();
         let raw = info.raw;
-        let value = || self.values.get(id).copied().filter(|v| !v.is_null());
+        let value = || self.view.values.get(id).copied().filter(|v| !v.is_null());
         let mut digits = itoa::Buffer::new();
-        let mut number = String::new();
+        let number;
         let shown: &str = match class {
             "ok" | "derived" | "mapped" => match value() {
-                Some(Json::String(s)) => s,
-                Some(Json::Number(n)) if n.is_i64() => {
-                    digits.format(n.as_i64().unwrap_or_default())
-                }
+                Some(Val::Str(s)) => s,
+                Some(Val::Int(i)) => digits.format(i),
                 Some(v) => {
-                    let _ = write!(number, "{v}");
+                    number = v.text();
                     &number
                 }
                 None => raw.unwrap_or(""),
@@ -715,10 +613,9 @@ impl<'a> Page<'a> {
             title.push_str(raw);
         }
         if let Some(at) = info.at {
-            let n = |k: &str| at.get(k).and_then(Json::as_u64);
             let mut digits = itoa::Buffer::new();
             title.push_str("\n位置：");
-            if let (Some(t), Some(r), Some(c)) = (n("table"), n("row"), n("col")) {
+            if let (Some(t), Some(r), Some(c)) = (at.table, at.row, at.col) {
                 title.push_str("源文件第");
                 title.push_str(digits.format(t.saturating_add(1)));
                 title.push_str("个表格 第");
@@ -727,7 +624,7 @@ impl<'a> Page<'a> {
                 title.push_str(digits.format(c.saturating_add(1)));
                 title.push('列');
             }
-            if let Some(line) = n("line") {
+            if let Some(line) = at.line {
                 title.push_str("（文本第");
                 title.push_str(digits.format(line));
                 title.push_str("行）");
@@ -799,7 +696,7 @@ impl<'a> Page<'a> {
     /// Findings that mark cells drawn in `section`, as a list beside the table.
     fn notes(&mut self, section: &'static str) {
         let mut items = String::new();
-        for f in self.findings.iter().filter(|f| f.marks_cells()) {
+        for f in self.findings.iter().filter(|f| marks_cells(f)) {
             if !f
                 .cells
                 .iter()
@@ -807,16 +704,16 @@ impl<'a> Page<'a> {
             {
                 continue;
             }
-            let (class, text) = if f.is_hint() {
+            let (class, text) = if is_hint(f) {
                 (
                     "hint",
                     format!(
                         "<span class=\"hinttext\">建议核对：{}</span>",
-                        escape(f.message)
+                        escape(f.message_str())
                     ),
                 )
             } else {
-                (severity_class(f.severity), escape(f.message))
+                (severity_class(f.severity_str()), escape(f.message_str()))
             };
             let _ = writeln!(
                 items,
@@ -824,8 +721,8 @@ impl<'a> Page<'a> {
                  <span class=\"sev\">{sev}</span><span class=\"rule\">{rule}</span> {text} <a href=\"#f{n}\">详情</a></li>",
                 n = f.n,
                 cells = escape(&f.cells.join(" ")),
-                sev = if f.is_hint() { "提示" } else { severity_zh(f.severity) },
-                rule = escape(f.rule),
+                sev = if is_hint(f) { "提示" } else { severity_zh(f.severity_str()) },
+                rule = escape(f.rule_str()),
             );
         }
         if items.is_empty() {
@@ -860,7 +757,7 @@ impl<'a> Page<'a> {
     }
 
     fn table2(&mut self) {
-        let template = self.str_at("/template/t2");
+        let template = self.template(0);
         let y2019 = template == Some("2019");
         self.begin_table("t2", "二、主动公开政府信息情况", template);
         let (key, sections) = if y2019 {
@@ -896,7 +793,7 @@ impl<'a> Page<'a> {
     }
 
     fn table3(&mut self) {
-        let template = self.str_at("/template/t3");
+        let template = self.template(1);
         let y2019 = template == Some("2019");
         self.begin_table("t3", "三、收到和处理政府信息公开申请情况", template);
 
@@ -1039,7 +936,7 @@ impl<'a> Page<'a> {
     }
 
     fn table4(&mut self) {
-        let template = self.str_at("/template/t4");
+        let template = self.template(2);
         self.begin_table("t4", "四、政府信息公开行政复议、行政诉讼情况", template);
         self.html.push_str(
             "<table class=\"official t4\" data-table=\"t4\">\n<thead>\n\
@@ -1069,7 +966,7 @@ impl<'a> Page<'a> {
     /// Cells the findings name that no table above has a place for.
     fn leftovers(&mut self) {
         let mut ids: Vec<&'a str> = Vec::new();
-        for f in self.findings.iter().filter(|f| f.marks_cells()) {
+        for f in self.findings.iter().filter(|f| marks_cells(f)) {
             for &c in &f.cells {
                 if !self.drawn.contains_key(c) && !ids.contains(&c) {
                     ids.push(c);
@@ -1098,20 +995,12 @@ impl<'a> Page<'a> {
     }
 
     fn header(&mut self, links: &Links) {
-        let report = self.report;
-        let meta = |k: &str| report.pointer(&format!("/meta/{k}")).and_then(Json::as_str);
-        let title = meta("title");
-        let status = self.str_at("/status").unwrap_or("");
-        let path = self.str_at("/source/path").unwrap_or("");
-        let year = self
-            .report
-            .pointer("/meta/year")
-            .filter(|v| !v.is_null())
-            .map(json_text);
-        let period = match (
-            self.str_at("/meta/period/start"),
-            self.str_at("/meta/period/end"),
-        ) {
+        let v = self.view;
+        let title = v.title.as_str();
+        let status = v.status.as_str().unwrap_or("");
+        let path = v.path.as_str().unwrap_or("");
+        let year = Some(v.year).filter(|y| !y.is_null()).map(Val::text);
+        let period = match (v.period_start.as_str(), v.period_end.as_str()) {
             (Some(s), Some(e)) => format!("{} 至 {}", escape(s), escape(e)),
             _ => "<span class=\"muted\">未注明</span>".into(),
         };
@@ -1126,14 +1015,14 @@ impl<'a> Page<'a> {
         let (e, wn, i) = self
             .findings
             .iter()
-            .fold((0, 0, 0), |n, f| match f.severity {
+            .fold((0, 0, 0), |n, f| match f.severity_str() {
                 "error" => (n.0 + 1, n.1, n.2),
                 "warning" => (n.0, n.1 + 1, n.2),
                 _ => (n.0, n.1, n.2 + 1),
             });
-        let format = self.str_at("/source/format").unwrap_or("");
-        let encoding = self.str_at("/source/encoding");
-        let sheet = self.str_at("/source/sheet");
+        let format = v.format.as_str().unwrap_or("");
+        let encoding = v.encoding.as_str();
+        let sheet = v.sheet.as_str();
         let mut source_note = escape(format);
         if let Some(enc) = encoding {
             let _ = write!(source_note, "，{}", escape(enc));
@@ -1141,14 +1030,14 @@ impl<'a> Page<'a> {
         if let Some(sheet) = sheet {
             let _ = write!(source_note, "，工作表 {}", escape(sheet));
         }
-        if let Some(converted) = self.str_at("/source/converted") {
+        if let Some(converted) = v.converted.as_str() {
             let _ = write!(source_note, "，经转换读取（{}）", escape(converted));
         }
         let templates = format!(
             "表二 {} · 表三 {} · 表四 {}",
-            template_zh(self.str_at("/template/t2")),
-            template_zh(self.str_at("/template/t3")),
-            template_zh(self.str_at("/template/t4"))
+            template_zh(self.template(0)),
+            template_zh(self.template(1)),
+            template_zh(self.template(2))
         );
         let _ = writeln!(
             self.html,
@@ -1162,9 +1051,9 @@ impl<'a> Page<'a> {
              <dt>源文件</dt><dd><a id=\"source-link\" href=\"{src_href}\">{path}</a> <span class=\"muted\">（{source_note}）</span></dd>\n\
              <dt>报告 JSON</dt><dd><a id=\"report-link\" href=\"{rep_href}\">{rep_label}</a></dd>\n\
              <dt>问题</dt><dd>错误 {e} · 警告 {wn} · 提示 {i}</dd>\n</dl>",
-            agency = opt(meta("agency")),
+            agency = opt(v.agency.as_str()),
             year = year.as_deref().map_or_else(|| unknown.to_string(), escape),
-            published = meta("published").map_or_else(|| "<span class=\"muted\">未注明</span>".to_string(), escape),
+            published = v.published.as_str().map_or_else(|| "<span class=\"muted\">未注明</span>".to_string(), escape),
             sc = status_class(status),
             status = escape(status),
             sz = status_zh(status),
@@ -1184,9 +1073,9 @@ impl<'a> Page<'a> {
              <span><span class=\"sw\" style=\"color:var(--bad);font-weight:bold\">？</span>有歧义</span>\
              <span>鼠标悬停单元格可见原文与位置；单元格角上的圈码链接到对应问题。</span></div>\n</header>\n",
         );
-        if let Some(err) = self.report.get("error").filter(|e| e.is_object()) {
-            let kind = err.get("kind").and_then(Json::as_str).unwrap_or("");
-            let message = err.get("message").and_then(Json::as_str).unwrap_or("");
+        if let Some((kind, message)) = self.view.error {
+            let kind = kind.as_str().unwrap_or("");
+            let message = message.as_str().unwrap_or("");
             let _ = writeln!(
                 self.html,
                 "<div class=\"errorbox\" id=\"error\">无法读取（{}）：{}</div>",
@@ -1199,28 +1088,16 @@ impl<'a> Page<'a> {
     fn repairs(&mut self) {
         self.html
             .push_str("<section id=\"repairs\"><h2>修正记录</h2>\n");
-        let repairs: Vec<&Json> = self
-            .report
-            .get("repairs")
-            .and_then(Json::as_array)
-            .into_iter()
-            .flatten()
-            .collect();
+        let repairs = &self.view.repairs;
         if repairs.is_empty() {
             self.html
                 .push_str("<p class=\"muted\">无：所有数值均按源文件原样读取。</p>\n");
         } else {
             self.html.push_str("<ol class=\"repairs\">\n");
             for r in repairs {
-                let action = r.get("action").and_then(Json::as_str).unwrap_or("");
-                let detail = r.get("detail").and_then(Json::as_str).unwrap_or("");
-                let cells: Vec<&str> = r
-                    .get("cells")
-                    .and_then(Json::as_array)
-                    .into_iter()
-                    .flatten()
-                    .filter_map(Json::as_str)
-                    .collect();
+                let action = r.action.as_str().unwrap_or("");
+                let detail = r.detail.as_str().unwrap_or("");
+                let cells = &r.cells;
                 let _ = writeln!(
                     self.html,
                     "<li data-cells=\"{}\"><b>{}</b> <code>{}</code>：{}<div class=\"cells\">{}</div></li>",
@@ -1228,7 +1105,7 @@ impl<'a> Page<'a> {
                     repair_zh(action),
                     escape(action),
                     escape(detail),
-                    cell_list(&cells)
+                    cell_list(cells)
                 );
             }
             self.html.push_str("</ol>\n");
@@ -1245,30 +1122,30 @@ impl<'a> Page<'a> {
             return;
         }
         let mut items = String::new();
-        for f in &self.findings {
+        for f in self.findings {
             let numbers = match (f.expected, f.actual) {
-                (Some(e), Some(a)) => format!(
+                (e, a) if !e.is_null() && !a.is_null() => format!(
                     "<span class=\"muted\">（应为 {}，实为 {}）</span>",
-                    escape(&json_text(e)),
-                    escape(&json_text(a))
+                    escape(&e.text()),
+                    escape(&a.text())
                 ),
                 _ => String::new(),
             };
-            let class = if f.is_hint() {
-                format!("{} hint", severity_class(f.severity))
+            let class = if is_hint(f) {
+                format!("{} hint", severity_class(f.severity_str()))
             } else {
-                severity_class(f.severity).to_string()
+                severity_class(f.severity_str()).to_string()
             };
             let _ = writeln!(
                 items,
                 "<li id=\"f{n}\" value=\"{n}\" class=\"{class}\" data-rule=\"{rule}\" data-severity=\"{sev_attr}\" data-cells=\"{cells}\">\
                  <span class=\"sev\">{sev}</span><span class=\"rule\">{rule}</span> {msg}{numbers}<div class=\"cells\">{list}</div></li>",
                 n = f.n,
-                rule = escape(f.rule),
-                sev_attr = escape(f.severity),
+                rule = escape(f.rule_str()),
+                sev_attr = escape(f.severity_str()),
                 cells = escape(&f.cells.join(" ")),
-                sev = severity_zh(f.severity),
-                msg = escape(f.message),
+                sev = severity_zh(f.severity_str()),
+                msg = escape(f.message_str()),
                 list = cell_list(&f.cells),
             );
         }
@@ -1304,14 +1181,13 @@ fn cell_list(cells: &[&str]) -> String {
     s
 }
 
-/// The whole review page of one report (its JSON as written to
-/// `reports/`).
-pub fn render_page(report: &Json, links: &Links) -> String {
-    let mut page = Page::new(report);
-    let title = report
-        .pointer("/meta/title")
-        .and_then(Json::as_str)
-        .or_else(|| report.pointer("/source/path").and_then(Json::as_str))
+/// The whole review page of one report.
+pub fn render_page(view: &View<'_>, links: &Links) -> String {
+    let mut page = Page::new(view);
+    let title = view
+        .title
+        .as_str()
+        .or_else(|| view.path.as_str())
         .unwrap_or("");
     let _ = write!(
         page.html,
@@ -1321,22 +1197,22 @@ pub fn render_page(report: &Json, links: &Links) -> String {
         escape(title)
     );
     page.header(links);
-    let status = report.get("status").and_then(Json::as_str).unwrap_or("");
+    let status = view.status.as_str().unwrap_or("");
     let is_report = matches!(status, "ok" | "partial");
     let mut drew = false;
     if is_report
-        || page.str_at("/template/t2").is_some()
+        || page.template(0).is_some()
         || page.has_cells("t2.")
         || page.has_cells("t2_2019.")
     {
         page.table2();
         drew = true;
     }
-    if is_report || page.str_at("/template/t3").is_some() || page.has_cells("t3.") {
+    if is_report || page.template(1).is_some() || page.has_cells("t3.") {
         page.table3();
         drew = true;
     }
-    if is_report || page.str_at("/template/t4").is_some() || page.has_cells("t4.") {
+    if is_report || page.template(2).is_some() || page.has_cells("t4.") {
         page.table4();
         drew = true;
     }
@@ -1529,6 +1405,15 @@ mod tests {
 
     const HOSTILE: &str = "<script>alert(\"x\")</script>&'\"><img src=x onerror=alert(1)>";
 
+    /// The page of a report, rendered from the report and from its file's
+    /// JSON, which must give the same page.
+    fn page_of(r: &Report, links: &Links) -> String {
+        let json = crate::output::report_json(r);
+        let page = render_page(&View::of_report(r), links);
+        assert_eq!(page, render_page(&View::of_json(&json), links));
+        page
+    }
+
     fn links() -> Links {
         Links {
             source: "../../in/a.txt".into(),
@@ -1637,7 +1522,7 @@ mod tests {
             report_label: HOSTILE.into(),
             index: HOSTILE.into(),
         };
-        let html = render_page(&r.to_json(), &l);
+        let html = page_of(&r, &l);
         assert!(!html.contains("<script>alert"), "unescaped script");
         assert!(!html.contains("<img"), "unescaped tag");
         let doc = Html::parse_document(&html);
@@ -1740,7 +1625,7 @@ mod tests {
             .with_numbers(Num::Int(1), Num::Int(0))
             .with_detail(json!({"written": 0, "fits": 1, "clears": ["T3-BALANCE"]})),
         );
-        let doc = Html::parse_document(&render_page(&r.to_json(), &links()));
+        let doc = Html::parse_document(&page_of(&r, &links()));
 
         let set_of = |ids: &[&str]| ids.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
         assert_eq!(
@@ -1812,7 +1697,7 @@ mod tests {
 
     #[test]
     fn every_canonical_cell_is_drawn_once_in_the_official_layout() {
-        let doc = Html::parse_document(&render_page(&report().to_json(), &links()));
+        let doc = Html::parse_document(&page_of(&report(), &links()));
         let drawn: Vec<String> = select(&doc, "td[data-cell]")
             .iter()
             .filter_map(|e| e.value().attr("data-cell").map(String::from))
@@ -1869,7 +1754,7 @@ mod tests {
             "t3.new_received.org_subtotal".into(),
             record(CellState::Ok, Some(Num::Int(3)), Some("3")),
         );
-        let doc = Html::parse_document(&render_page(&r.to_json(), &links()));
+        let doc = Html::parse_document(&page_of(&r, &links()));
         assert_eq!(
             select(&doc, "table.t2")[0].value().attr("data-table"),
             Some("t2_2019")
@@ -1924,7 +1809,7 @@ mod tests {
             "corrupt",
             "not a zip <file>",
         );
-        let doc = Html::parse_document(&render_page(&r.to_json(), &links()));
+        let doc = Html::parse_document(&page_of(&r, &links()));
         assert!(select(&doc, "td[data-cell]").is_empty());
         assert!(text(select(&doc, "#error")[0]).contains("not a zip <file>"));
         assert!(text(select(&doc, "#no-tables")[0]).contains("无法读取"));

@@ -149,6 +149,14 @@ pub fn ole_content(bytes: &[u8]) -> Option<OleContent> {
     })
 }
 
+/// Whether the XLSX merged-region scan, where it answers for the worksheet
+/// part `sheet_xml`, answers as calamine does: for the fuzz target that
+/// compares them. `Err` says how they differ.
+#[doc(hidden)]
+pub fn merges_scan_agrees(sheet_xml: &[u8]) -> Result<(), String> {
+    merges::agrees_with_calamine(sheet_xml)
+}
+
 fn format_name(name: &str) -> &'static str {
     match name {
         "xls" => "xls",

@@ -18,6 +18,12 @@
 //! attribute, a tag the scan cannot follow. One difference is deliberate:
 //! a part without any list has no merges here, where calamine, parsing to
 //! its end, fails on malformed XML after the cells (which it read).
+//!
+//! [`agrees_with_calamine`] compares the two for the `sheet_merges` fuzz
+//! target.
+
+use std::io::{Cursor, Write};
+use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use super::Region;
 use memchr::memmem;
@@ -155,6 +161,106 @@ fn cell(r: &[u8]) -> Option<(u64, u64)> {
     Some((row - 1, col - 1))
 }
 
+/// Whether the scan, where it answers for the worksheet part `xml`, gives
+/// what calamine's `merge_cells_by_sheet_name` gives for the part in a
+/// one-sheet workbook; `Err` says how they differ. What counts:
+/// - the scan says `None`: nothing (calamine reads such a part);
+/// - calamine reads the part: its regions, in order, must be the scan's;
+/// - calamine fails on a part without `<mergeCells`: nothing (the
+///   deliberate difference, see the module documentation);
+/// - calamine fails on a part with the list: the failure must lie before
+///   the list, so calamine must read the part from `<mergeCells` on and
+///   give the scan's regions.
+///
+/// A calamine panic counts as a failure.
+pub(super) fn agrees_with_calamine(xml: &[u8]) -> Result<(), String> {
+    let Some(ours) = scan(xml) else {
+        return Ok(());
+    };
+    let whole = calamine_merges(xml)?;
+    let list_alone = match (&whole, memmem::find(xml, b"<mergeCells")) {
+        (Err(_), Some(open)) => Some(calamine_merges(&xml[open..])?),
+        _ => None,
+    };
+    verdict(&ours, whole, list_alone)
+}
+
+/// The judgement of [`agrees_with_calamine`] on calamine's readings: of the
+/// whole part, and (`list_alone`, only when that failed and the part has a
+/// list) of the part from its list on.
+fn verdict(
+    ours: &[Region],
+    whole: Result<Vec<Region>, String>,
+    list_alone: Option<Result<Vec<Region>, String>>,
+) -> Result<(), String> {
+    match (whole, list_alone) {
+        (Ok(theirs), _) if theirs == ours => Ok(()),
+        (Ok(theirs), _) => Err(format!("the scan read {ours:?}, calamine {theirs:?}")),
+        (Err(_), None) => Ok(()),
+        (Err(_), Some(Ok(theirs))) if theirs == ours => Ok(()),
+        (Err(e), Some(Ok(theirs))) => Err(format!(
+            "the scan read {ours:?}; calamine failed ({e}), and read the list alone as {theirs:?}"
+        )),
+        (Err(e), Some(Err(alone))) => Err(format!(
+            "the scan read {ours:?}; calamine failed ({e}), and on the list alone ({alone})"
+        )),
+    }
+}
+
+/// calamine's merged regions of `sheet` as the one worksheet of a
+/// workbook: `Ok(Err(…))` when calamine fails (or panics), `Err` when the
+/// workbook could not be written.
+fn calamine_merges(sheet: &[u8]) -> Result<Result<Vec<Region>, String>, String> {
+    use calamine::Reader as _;
+    let package =
+        one_sheet_package(sheet).map_err(|e| format!("the workbook was not written: {e}"))?;
+    let read = catch_unwind(AssertUnwindSafe(|| {
+        let mut book: calamine::Xlsx<_> =
+            calamine::Xlsx::new(Cursor::new(package)).map_err(|e| format!("open: {e}"))?;
+        book.merge_cells_by_sheet_name("S")
+            .map(|regions| regions.into_iter().map(Region::from).collect())
+            .map_err(|e| e.to_string())
+    }));
+    Ok(read.unwrap_or_else(|_| Err("calamine panicked".into())))
+}
+
+/// The parts of a minimal workbook around its one worksheet part, the
+/// sheet `S`.
+const PACKAGE: [(&str, &str); 4] = [
+    (
+        "[Content_Types].xml",
+        r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#,
+    ),
+    (
+        "_rels/.rels",
+        r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
+    ),
+    (
+        "xl/workbook.xml",
+        r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
+    ),
+    (
+        "xl/_rels/workbook.xml.rels",
+        r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#,
+    ),
+];
+
+/// A workbook (stored, uncompressed) whose one worksheet part is `sheet`.
+fn one_sheet_package(sheet: &[u8]) -> zip::result::ZipResult<Vec<u8>> {
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let parts = PACKAGE
+        .iter()
+        .map(|&(name, text)| (name, text.as_bytes()))
+        .chain([("xl/worksheets/sheet1.xml", sheet)]);
+    for (name, bytes) in parts {
+        zip.start_file(name, options)?;
+        zip.write_all(bytes)?;
+    }
+    Ok(zip.finish()?.into_inner())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -250,6 +356,47 @@ mod tests {
             }
         }
         assert!(sheets >= 2);
+    }
+
+    /// A worksheet part: the declaration, then `body` after the cells.
+    fn part(body: &[u8]) -> Vec<u8> {
+        [
+            &b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<worksheet><sheetData><row r=\"1\"><c r=\"A1\"><v>1</v></c></row></sheetData>"[..],
+            body,
+            b"</worksheet>",
+        ]
+        .concat()
+    }
+
+    #[test]
+    fn each_kind_of_difference_is_reported() {
+        let a1b2 = Region {
+            r0: 0,
+            c0: 0,
+            r1: 1,
+            c1: 1,
+        };
+        let c3 = Region {
+            r0: 2,
+            c0: 2,
+            r1: 2,
+            c1: 2,
+        };
+        let failed = || Err("failed".to_string());
+        assert_eq!(verdict(&[a1b2], Ok(vec![a1b2]), None), Ok(()));
+        assert_eq!(verdict(&[a1b2], failed(), None), Ok(()));
+        assert_eq!(verdict(&[a1b2], failed(), Some(Ok(vec![a1b2]))), Ok(()));
+        assert!(verdict(&[a1b2], Ok(vec![c3]), None).is_err());
+        assert!(verdict(&[a1b2], Ok(vec![]), None).is_err());
+        assert!(verdict(&[], Ok(vec![a1b2]), None).is_err());
+        assert!(verdict(&[a1b2, c3], Ok(vec![c3, a1b2]), None).is_err());
+        assert!(verdict(&[a1b2], failed(), Some(Ok(vec![c3]))).is_err());
+        assert!(verdict(&[a1b2], failed(), Some(failed())).is_err());
+        // calamine's own reading against a deliberately wrong answer.
+        let xml = part(br#"<mergeCells><mergeCell ref="A1:B2"/></mergeCells>"#);
+        let theirs = calamine_merges(&xml).expect("written");
+        assert_eq!(theirs, Ok(vec![a1b2]));
+        assert!(verdict(&[c3], theirs, None).is_err());
     }
 
     proptest! {

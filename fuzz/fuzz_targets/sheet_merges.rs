@@ -9,6 +9,13 @@
 //! unzipped from a sample is a seed). Otherwise its first byte chooses
 //! how the rest is used: as it is, or put into a worksheet after an empty
 //! `sheetData`, or into a `mergeCells` list in such a worksheet.
+//!
+//! Seeds: the worksheet parts of `samples/sheet/*.xlsx` (one also with its
+//! rows cut to the first, to fit `-max_len=8192`), and a few written by
+//! hand: a plain list, attributes in odd order and quotes, prefixed names,
+//! `<mergeCells/>`, entity references, two lists, an unclosed list,
+//! comments and CDATA, unusual references, no list, and `\x01` / `\x02`
+//! followed by `mergeCell` tags.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 

@@ -150,8 +150,12 @@ pub fn ole_content(bytes: &[u8]) -> Option<OleContent> {
 }
 
 /// Whether the XLSX merged-region scan, where it answers for the worksheet
-/// part `sheet_xml`, answers as calamine does: for the fuzz target that
-/// compares them. `Err` says how they differ.
+/// part `sheet_xml`, answers as calamine's `merge_cells_by_sheet_name` does
+/// for the part as the one sheet of a workbook: for the fuzz target that
+/// compares them. `Err` says how they differ. A calamine failure is no
+/// difference in a part without a list (the scan's deliberate one); in a
+/// part with one, calamine must read the part from the list on as the scan
+/// reads it.
 #[doc(hidden)]
 pub fn merges_scan_agrees(sheet_xml: &[u8]) -> Result<(), String> {
     merges::agrees_with_calamine(sheet_xml)

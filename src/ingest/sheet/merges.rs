@@ -7,17 +7,27 @@
 //! instead. The scan covers the plain case only, and answers as calamine
 //! does there:
 //! - one unprefixed `<mergeCells>…</mergeCells>` list (calamine reads the
-//!   first), or none (no merges);
+//!   first), or none (no merges); `<mergeCells/>` is an empty list;
+//! - the list's tag where quick-xml sees a tag: after the XML declaration,
+//!   outside every tag before it (a `<` inside a quoted value, which XML
+//!   forbids and quick-xml reads on, could hide it in another tag);
 //! - `<mergeCell …>` tags whose `ref` is a plain reference, `A1` or
 //!   `A1:B2` in upper case with the end not before the start (a tag
-//!   without `ref` is skipped, as calamine skips it).
+//!   without `ref` is skipped, as calamine skips it), up to the end tag
+//!   calamine stops at (`</mergeCells>`, perhaps with spaces before `>`);
+//!   the other tags in the list are passed over as quick-xml reads them.
 //!
 //! Anything else returns `None` and calamine reads the part: comments,
-//! CDATA or a DOCTYPE anywhere, prefixed names, entity references in the
-//! list, a second list, an unclosed one, an unusual reference, a repeated
-//! attribute, a tag the scan cannot follow. One difference is deliberate:
-//! a part without any list has no merges here, where calamine, parsing to
-//! its end, fails on malformed XML after the cells (which it read).
+//! CDATA, a DOCTYPE or a processing instruction anywhere, prefixed names,
+//! entity references or bytes that are not UTF-8 in the list, a second
+//! list, an unclosed one, an unusual reference, a repeated attribute, a tag
+//! the scan cannot follow, an end tag in the list that closes the list's
+//! element before its own end tag. One difference is deliberate: calamine
+//! fails on malformed XML (not UTF-8, an end tag that closes no element)
+//! before the list, where the scan reads the list, and on malformed XML
+//! anywhere in a part without a list, where the scan finds no merges. Where
+//! that lies after the cells (which calamine has read by then), calamine
+//! parsing the part again for its list would refuse the whole workbook.
 //!
 //! [`agrees_with_calamine`] compares the two for the `sheet_merges` fuzz
 //! target.
@@ -41,25 +51,113 @@ pub(super) fn scan(xml: &[u8]) -> Option<Vec<Region>> {
     if lists.next().is_some() {
         return None;
     }
-    let body = &xml[open..];
-    let close = memmem::find(body, b"</mergeCells>")?;
-    let body = &body[..close];
-    if body.contains(&b'&') {
+    // The list's tag must be one to quick-xml: after the declaration (the
+    // only processing instruction) and outside every tag before it.
+    let start = declaration_end(xml)?;
+    if open < start
+        || memmem::find(&xml[start..], b"<?").is_some()
+        || !ends_in_text(&xml[start..open])
+    {
         return None;
     }
-    // The list's own tag, then each `<mergeCell` tag in it.
+    let mut p = open + b"<mergeCells".len();
+    p += tag_end(&xml[p..])?;
     let mut regions = Vec::new();
-    let mut rest = &body[b"<mergeCells".len()..];
-    rest = &rest[tag_end(rest)?..];
-    while let Some(at) = memmem::find(rest, b"<mergeCell") {
-        let tag = &rest[at + b"<mergeCell".len()..];
-        let attrs_end = tag_end(tag)?;
-        if let Some(r) = ref_attribute(&tag[..attrs_end])? {
-            regions.push(region(r)?);
+    if !xml[..p].ends_with(b"/>") {
+        // Each tag in the list, up to the end tag calamine stops at. An end
+        // tag that would close the list's element first is left to calamine.
+        let mut depth = 0usize;
+        loop {
+            p += memchr::memchr(b'<', &xml[p..])? + 1;
+            let tag = &xml[p..];
+            if let Some(attrs) = tag.strip_prefix(b"mergeCell") {
+                let end = tag_end(attrs)?;
+                if let Some(r) = ref_attribute(&attrs[..end])? {
+                    regions.push(region(r)?);
+                }
+                if !attrs[..end].ends_with(b"/>") {
+                    depth += 1;
+                }
+                p += b"mergeCell".len() + end;
+                continue;
+            }
+            let end = element_end(tag)?;
+            p += end;
+            match tag[..end - 1].strip_prefix(b"/") {
+                Some(name) if is_list_end(name) => break,
+                Some(_) => depth = depth.checked_sub(1)?,
+                None if tag[..end].ends_with(b"/>") => {}
+                None => depth += 1,
+            }
         }
-        rest = &tag[attrs_end..];
     }
-    Some(regions)
+    // What calamine read of the list is text to it: UTF-8, and no entity
+    // references (a malformed one fails).
+    let list = &xml[open..p];
+    (!list.contains(&b'&') && std::str::from_utf8(list).is_ok()).then_some(regions)
+}
+
+/// Where the leading XML declaration (or other processing instruction) of
+/// a part ends, after any UTF-8 byte order mark: the part's start without
+/// one, `None` when it is not closed.
+fn declaration_end(xml: &[u8]) -> Option<usize> {
+    let start = if xml.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    if !xml[start..].starts_with(b"<?") {
+        return Some(start);
+    }
+    memmem::find(&xml[start + 2..], b"?>").map(|at| start + 2 + at + 2)
+}
+
+/// Whether quick-xml, reading `xml` (which holds no `<!` or `<?` markup)
+/// from its start, is outside every tag at its end: `<` opens a tag, the
+/// first `>` outside its quoted values ends it. (A byte loop: over twice as
+/// fast as memchr calls here, where tags and values are a few bytes long.)
+fn ends_in_text(xml: &[u8]) -> bool {
+    #[derive(Clone, Copy, PartialEq)]
+    enum At {
+        Text,
+        Tag,
+        Quoted(u8),
+    }
+    let mut at = At::Text;
+    for &b in xml {
+        at = match (at, b) {
+            (At::Text, b'<') => At::Tag,
+            (At::Tag, b'>') => At::Text,
+            (At::Tag, b'"' | b'\'') => At::Quoted(b),
+            (At::Quoted(q), b) if b == q => At::Tag,
+            (at, _) => at,
+        };
+    }
+    at == At::Text
+}
+
+/// The index after the `>` that ends a tag, `tag` being what follows its
+/// `<`: the first `>` outside quoted values, as quick-xml finds it.
+fn element_end(tag: &[u8]) -> Option<usize> {
+    let mut quote = None;
+    for i in memchr::memchr3_iter(b'>', b'"', b'\'', tag) {
+        match (quote, tag[i]) {
+            (None, b'>') => return Some(i + 1),
+            (None, q) => quote = Some(q),
+            (Some(q), b) if b == q => quote = None,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Whether an end tag's name (what follows its `</`) is the list's:
+/// `mergeCells` and nothing but whitespace, which quick-xml trims.
+fn is_list_end(name: &[u8]) -> bool {
+    name.strip_prefix(b"mergeCells").is_some_and(|rest| {
+        rest.iter()
+            .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+    })
 }
 
 /// Where the attributes of a tag whose name has been read end (the index
@@ -368,6 +466,104 @@ mod tests {
         .concat()
     }
 
+    fn bounds(regions: Vec<Region>) -> Vec<Bounds> {
+        regions
+            .into_iter()
+            .map(|r| (r.r0, r.c0, r.r1, r.c1))
+            .collect()
+    }
+
+    #[test]
+    fn the_scan_reads_as_calamine_where_it_answers() {
+        // (what follows the cells, the scan's answer)
+        let cases: [(&[u8], Option<Vec<Bounds>>); 9] = [
+            (
+                br#"<mergeCells count="2"><mergeCell ref="A1:C1"/><mergeCell ref="A2:A3"/></mergeCells>"#,
+                Some(vec![(0, 0, 0, 2), (1, 0, 2, 0)]),
+            ),
+            (
+                b"<mergeCells\n count='1' ><mergeCell x=\"'\"\tref='B2:D4' y=\">\"></mergeCell><mergeCell/><x/><x>t</x></mergeCells>",
+                Some(vec![(1, 1, 3, 3)]),
+            ),
+            (b"<pageMargins/>", Some(vec![])),
+            // Read wrong before: `<mergeCells/>` is an empty list,
+            // whatever follows; calamine stops at the first end tag of the
+            // list, spaces and all.
+            (
+                br#"<mergeCells/><mergeCell ref="A1:B2"/></mergeCells>"#,
+                Some(vec![]),
+            ),
+            (
+                br#"<mergeCells><mergeCell ref="A1"/></mergeCells ><mergeCell ref="B2"/></mergeCells>"#,
+                Some(vec![(0, 0, 0, 0)]),
+            ),
+            // A value with `>` in a tag before the list, and quotes in text.
+            (
+                br#"<x a="1>2" b='"'/>"it's"<mergeCells><mergeCell ref="C3"/></mergeCells>"#,
+                Some(vec![(2, 2, 2, 2)]),
+            ),
+            // Tags in the list are read as quick-xml reads them: these
+            // values hide a `mergeCell` tag and the list's end tag.
+            (
+                br#"<mergeCells><x a="<mergeCell ref='A1'/>"/><mergeCell ref="B2"/><y b='</mergeCells>'/></mergeCells>"#,
+                Some(vec![(1, 1, 1, 1)]),
+            ),
+            // An end tag closing no element before the list: calamine fails
+            // there (the deliberate difference), and reads the list alone
+            // as the scan does.
+            (
+                br#"</a></b></c><mergeCells><mergeCell ref="A1:B2"/></mergeCells>"#,
+                Some(vec![(0, 0, 1, 1)]),
+            ),
+            // Malformed XML in a part without a list: no merges here.
+            (b"</a></b></c>", Some(vec![])),
+        ];
+        for (body, expected) in cases {
+            let xml = part(body);
+            let shown = String::from_utf8_lossy(body);
+            assert_eq!(scan(&xml).map(bounds), expected, "{shown}");
+            assert_eq!(agrees_with_calamine(&xml), Ok(()), "{shown}");
+        }
+        // The last two are the excused failures.
+        for body in [
+            &b"</a></b></c>"[..],
+            b"</a></b></c><mergeCells></mergeCells>",
+        ] {
+            let xml = part(body);
+            assert!(calamine_merges(&xml).expect("written").is_err());
+        }
+    }
+
+    #[test]
+    fn where_calamine_reads_otherwise_the_scan_does_not_answer() {
+        // The scan answered for each of these before, and differed.
+        for body in [
+            // Found by the fuzz target: a byte that is not UTF-8 in the list
+            // (calamine fails on the list).
+            &b"<mergeCells><x\xcf/><mergeCell ref=\"C3\"/></mergeCells>"[..],
+            // A list that quick-xml reads as a processing instruction, the
+            // XML declaration or an attribute value: not a list to calamine.
+            br#"<?pi <mergeCells><mergeCell ref="A1:B2"/></mergeCells>?>"#,
+            br#"<x a="<mergeCells><mergeCell ref='A1:B2'/></mergeCells>"/>"#,
+            br#"<x a="1>2" b="<mergeCells><mergeCell ref='A1:B2'/></mergeCells>"/>"#,
+            br#"<x <mergeCells><mergeCell ref="A1:B2"/></mergeCells>"#,
+            // An end tag that closes the list's element early, an end tag
+            // that is not the list's, entity references in the list.
+            br#"<mergeCells></x><mergeCell ref="B2"/></mergeCells>"#,
+            br#"<mergeCells><mergeCell ref="B2"/></mergeCellsX></mergeCells>"#,
+            br#"<mergeCells>&amp;<mergeCell ref="B2"/></mergeCells>"#,
+            // Found by the property test below: a tag in the list whose
+            // value runs over the list's end tag to the end of the part.
+            br#"<mergeCells><x a="</mergeCells>"#,
+        ] {
+            let xml = part(body);
+            assert_eq!(scan(&xml), None, "{}", String::from_utf8_lossy(body));
+            assert_eq!(agrees_with_calamine(&xml), Ok(()));
+        }
+        let declared = br#"<?xml <mergeCells><mergeCell ref="A1:B2"/></mergeCells>?><worksheet/>"#;
+        assert_eq!(scan(declared), None);
+    }
+
     #[test]
     fn each_kind_of_difference_is_reported() {
         let a1b2 = Region {
@@ -398,6 +594,49 @@ mod tests {
         assert_eq!(theirs, Ok(vec![a1b2]));
         assert!(verdict(&[c3], theirs, None).is_err());
     }
+
+    /// Pieces of parts for the property test: outside the list, its start tag,
+    /// inside it, its end tag.
+    const AROUND: [&[u8]; 13] = [
+        b"<x a=\"1>2\"/>",
+        b"<x>",
+        b"</x>",
+        b"</a></b>",
+        b"text",
+        b"\"",
+        b"'",
+        b"<x a=\"",
+        b"\">",
+        b"<?p ?>",
+        b"\xff",
+        b"<",
+        b">",
+    ];
+    const OPEN: [&[u8]; 4] = [
+        b"<mergeCells>",
+        b"<mergeCells count=\"2\">",
+        b"<mergeCells/>",
+        b"<mergeCells\n>",
+    ];
+    const INSIDE: [&[u8]; 16] = [
+        b"<mergeCell ref=\"A1:B2\"/>",
+        b"<mergeCell ref='C3'>",
+        b"</mergeCell>",
+        b"<mergeCell/>",
+        b"<mergeCell ref=\"B2:A1\"/>",
+        b"<x a=\"",
+        b"\">",
+        b"'",
+        b"<x>",
+        b"</x>",
+        b"<x/>",
+        b"&amp;",
+        b"\xff",
+        b"text",
+        b"</mergeCells >",
+        b"</mergeCellsX>",
+    ];
+    const CLOSE: [&[u8]; 3] = [b"</mergeCells>", b"</mergeCells >", b""];
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(48))]
@@ -442,6 +681,30 @@ mod tests {
         ) {
             let xml = format!("{head}<mergeCells>{}", body.concat());
             let _ = scan(xml.as_bytes());
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// Parts made of pieces of lists, tags and markup: where the scan
+        /// answers, calamine reads the same.
+        #[test]
+        fn pieced_parts_read_as_calamine_reads_them(
+            before in proptest::collection::vec(0..AROUND.len(), 0..4),
+            open in 0..OPEN.len(),
+            inside in proptest::collection::vec(0..INSIDE.len(), 0..8),
+            close in 0..CLOSE.len(),
+            after in proptest::collection::vec(0..AROUND.len(), 0..3),
+        ) {
+            let mut body = Vec::new();
+            before.iter().for_each(|&i| body.extend_from_slice(AROUND[i]));
+            body.extend_from_slice(OPEN[open]);
+            inside.iter().for_each(|&i| body.extend_from_slice(INSIDE[i]));
+            body.extend_from_slice(CLOSE[close]);
+            after.iter().for_each(|&i| body.extend_from_slice(AROUND[i]));
+            let xml = part(&body);
+            prop_assert_eq!(agrees_with_calamine(&xml), Ok(()), "{}", String::from_utf8_lossy(&body));
         }
     }
 }

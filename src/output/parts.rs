@@ -2,12 +2,14 @@
 //! `dataset.jsonl`, its row of `dataset.csv`, its rows of `findings.csv`
 //! and its row of `index.html`, plus its review page.
 //!
-//! A report is rendered from the file as finished: by the worker that
-//! wrote it, from the JSON still in memory, when it looks unrelated to the
-//! rest of the batch ([`Renderer::put_report`]); otherwise, once every
-//! report is written, by the finishing pass that gives each report its
-//! cross-report findings, from the JSON that added them, or from the
-//! file's bytes when they did not change ([`Renderer::put_bytes`]). The
+//! A report is rendered as its file is finished, through a [`View`]: by
+//! the worker that wrote it, from the report still in memory, when it
+//! looks unrelated to the rest of the batch ([`Renderer::put_report`]);
+//! otherwise, once every report is written, by the finishing pass that
+//! gives each report its cross-report findings, from the report kept in
+//! the ledger, from the JSON of a file read back (a rerun, `merge`), or
+//! from the file's bytes when they did not change
+//! ([`Renderer::put_bytes`]). The
 //! page is written, and the four pieces are parked in the *spool*, one
 //! hidden temporary file in the output folder (`.spool.tmp`), remembering
 //! where ([`Spooled`]). [`Renderer::finish`] then writes each export by
@@ -93,9 +95,10 @@ impl Renderer {
         self.review.is_some()
     }
 
-    /// Renders the report `report` (as written to `reports/<entry.file>`,
-    /// whose bytes are `written`): writes its review page and spools its
-    /// pieces. `entry` must count every finding the report holds.
+    /// Renders the report seen through `report` (as written to
+    /// `reports/<entry.file>`, whose bytes are `written`): writes its review
+    /// page and spools its pieces. `entry` must count every finding the
+    /// report holds.
     pub fn put_report(
         &self,
         report: &View<'_>,

@@ -11,7 +11,8 @@
 //! ```
 //!
 //! `<name>` is the stem of the report file (`reports/<name>.json`). A page
-//! is written by the worker that wrote the report, from the same JSON, and
+//! is drawn from a [`View`] of the report (the report itself, or its file's
+//! JSON), by whichever worker finishes the report file, and
 //! `index.html` is assembled from the rows rendered with it
 //! ([`super::parts`]). The CSS and JS are inlined from `review/*.css|js`.
 //!

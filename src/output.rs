@@ -479,32 +479,32 @@ pub fn write_report(reports_dir: &Path, file: &str, report: &Report) -> io::Resu
 /// input), the file is left as it is and the key of the findings it holds
 /// is returned: the cross-report phase then rewrites it only if they
 /// changed. Otherwise the report is written ([`write_report`]) and the key
-/// is `None`. Also gives the report's bytes as written without
-/// cross-report findings, so that it can be rendered without reading the
-/// file back.
+/// is `None`. Also gives the report printed without cross-report
+/// findings, so that it can be rendered without reading the file back.
 pub fn write_fresh_report(
     reports_dir: &Path,
     file: &str,
     report: &Report,
-) -> io::Result<(Vec<u8>, Option<stored::BatchKey>)> {
+) -> io::Result<(Printed, Option<stored::BatchKey>)> {
     let path = reports_dir.join(file);
-    let bytes = report_file_bytes(report)?;
+    let printed = Printed::of(report)?;
+    let bytes = &printed.file;
     let mut kept = None;
     if let Ok(existing) = fs::read(&path) {
-        if existing == bytes {
+        if existing == *bytes {
             kept = Some(None);
-        } else if let Some(key) = appended_batch_findings(&existing, &bytes) {
+        } else if let Some(key) = appended_batch_findings(&existing, bytes) {
             kept = Some(Some(key));
         }
     }
     let key = match kept {
         Some(key) => key,
         None => {
-            write_atomic(&path, |w| w.write_all(&bytes))?;
+            write_atomic(&path, |w| w.write_all(bytes))?;
             None
         }
     };
-    Ok((bytes, key))
+    Ok((printed, key))
 }
 
 /// When `existing` is `new` with findings appended to its top-level
@@ -555,6 +555,22 @@ pub struct Written {
     pub json: Json,
     /// The file's bytes (pretty JSON and a newline).
     pub bytes: Vec<u8>,
+}
+
+/// A report printed: its file and its `dataset.jsonl` line.
+pub struct Printed {
+    /// The file's bytes ([`report_file_bytes`]).
+    pub file: Vec<u8>,
+    /// The line (the file's JSON compact, and a newline).
+    pub line: Vec<u8>,
+}
+
+impl Printed {
+    /// Prints both in one pass ([`report_file::file_and_line`]).
+    pub fn of(report: &Report) -> io::Result<Printed> {
+        let (file, line) = report_file::file_and_line(report)?;
+        Ok(Printed { file, line })
+    }
 }
 
 /// The bytes of a report file as [`write_report`] writes them: the

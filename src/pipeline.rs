@@ -930,9 +930,9 @@ fn finish_report(
         let result = ledger.report(waiting).and_then(|mut report| {
             report.findings.retain(|f| !output::is_batch_rule(f.rule));
             report.findings.extend(new.iter().map(|&f| f.clone()));
-            let bytes = output::report_file_bytes(&report)?;
-            output::write_bytes(&to, &bytes)?;
-            renderer.put_report(&View::of_report(&report), &bytes, &entry)
+            let printed = output::Printed::of(&report)?;
+            output::write_bytes(&to, &printed.file)?;
+            renderer.put_report(&View::of_report(&report), &printed, &entry)
         });
         return result.with_context(|| format!("could not finish the report {}", to.display()));
     }
@@ -951,9 +951,7 @@ fn finish_report(
             renderer.put_bytes(&bytes, &to, &entry)
         } else {
             output::set_batch_findings_of(bytes, &from, &to, new.iter().copied()).and_then(
-                |written| {
-                    renderer.put_report(&View::of_json(&written.json), &written.bytes, &entry)
-                },
+                |written| renderer.put_json(&View::of_json(&written.json), &written.bytes, &entry),
             )
         }
     });
@@ -1864,14 +1862,14 @@ fn write_reports(
             done.push(item);
             continue;
         }
-        let (bytes, batch) =
+        let (printed, batch) =
             output::write_fresh_report(reports_dir, &file, report).map_err(could_not_write)?;
         let entry = Entry::new(report, file, secs);
         let rendered = match early {
             Some(early) if batch.is_none() && first == Some(true) => Some(
                 early
                     .renderer
-                    .put_report(&View::of_report(report), &bytes, &entry)
+                    .put_report(&View::of_report(report), &printed, &entry)
                     .map_err(|e| (could_not_render(reports_dir, &entry.file), e))?,
             ),
             _ => None,

@@ -95,14 +95,38 @@ impl Renderer {
         self.review.is_some()
     }
 
-    /// Renders the report seen through `report` (as written to
-    /// `reports/<entry.file>`, whose bytes are `written`): writes its review
-    /// page and spools its pieces. `entry` must count every finding the
-    /// report holds.
+    /// Renders the report seen through `report`, printed as `printed` (its
+    /// file, as written to `reports/<entry.file>`, and its line): writes
+    /// its review page and spools its pieces. `entry` must count every
+    /// finding the report holds.
     pub fn put_report(
         &self,
         report: &View<'_>,
+        printed: &super::Printed,
+        entry: &Entry,
+    ) -> io::Result<Spooled> {
+        self.put(report, &printed.file, Some(&printed.line), entry)
+    }
+
+    /// [`Self::put_report`] for a report file read back: `written` is the
+    /// file and `report` the view of its JSON; its line is the file
+    /// minified.
+    pub fn put_json(
+        &self,
+        report: &View<'_>,
         written: &[u8],
+        entry: &Entry,
+    ) -> io::Result<Spooled> {
+        self.put(report, written, None, entry)
+    }
+
+    /// Renders a report: its line is `line` when it is printed already,
+    /// else the file `written` minified.
+    fn put(
+        &self,
+        report: &View<'_>,
+        written: &[u8],
+        line: Option<&[u8]>,
         entry: &Entry,
     ) -> io::Result<Spooled> {
         let page = review::page_file(&entry.file);
@@ -122,8 +146,13 @@ impl Renderer {
         }
 
         let mut buf = Vec::with_capacity(written.len());
-        minify_into(written, &mut buf);
-        buf.push(b'\n');
+        match line {
+            Some(line) => buf.extend_from_slice(line),
+            None => {
+                minify_into(written, &mut buf);
+                buf.push(b'\n');
+            }
+        }
         let mut lens = [0u32; 4];
         lens[0] = len32(buf.len())?;
         let start = buf.len();
@@ -165,7 +194,7 @@ impl Renderer {
                 format!("{} is not a report: {e}", path.display()),
             )
         })?;
-        self.put_report(&View::of_json(&report), bytes, entry)
+        self.put_json(&View::of_json(&report), bytes, entry)
     }
 
     /// Writes `dataset.jsonl`, `dataset.csv`, `findings.csv` and

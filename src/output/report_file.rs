@@ -11,8 +11,106 @@
 
 use crate::schema::{CellState, Num, Report, Template, SCHEMA_VERSION};
 use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::ser::{CharEscape, CompactFormatter, Formatter, PrettyFormatter};
+use std::io::{self, Write};
 
 use super::{TOOL_NAME, TOOL_VERSION};
+
+/// A report's file and its `dataset.jsonl` line, printed in one pass: the
+/// file's bytes (pretty JSON and a newline, as [`super::write_report`]
+/// writes them) and the line (the same JSON compact, and a newline: what
+/// [`super::parts::minify_into`] makes of the file).
+pub fn file_and_line(report: &Report) -> io::Result<(Vec<u8>, Vec<u8>)> {
+    let mut file = Vec::with_capacity(64 * 1024);
+    let mut line = Vec::with_capacity(32 * 1024);
+    let twin = Twin {
+        pretty: PrettyFormatter::new(),
+        compact: &mut line,
+    };
+    let mut ser = serde_json::Serializer::with_formatter(&mut file, twin);
+    ReportFile(report).serialize(&mut ser)?;
+    file.push(b'\n');
+    line.push(b'\n');
+    Ok((file, line))
+}
+
+/// Writes the pretty layout to the serializer's writer and the compact
+/// one to `compact`, so that one pass over a report prints both.
+struct Twin<'a> {
+    pretty: PrettyFormatter<'static>,
+    compact: &'a mut Vec<u8>,
+}
+
+/// A scalar: the same bytes in both layouts.
+macro_rules! twice {
+    ($($name:ident: $t:ty),* $(,)?) => {$(
+        fn $name<W: ?Sized + Write>(&mut self, w: &mut W, v: $t) -> io::Result<()> {
+            CompactFormatter.$name(self.compact, v)?;
+            self.pretty.$name(w, v)
+        }
+    )*};
+}
+
+/// A piece of structure: each layout its own.
+macro_rules! each {
+    ($($name:ident),* $(,)?) => {$(
+        fn $name<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+            CompactFormatter.$name(self.compact)?;
+            self.pretty.$name(w)
+        }
+    )*};
+}
+
+/// A piece of structure that knows whether it is the first of its kind.
+macro_rules! each_first {
+    ($($name:ident),* $(,)?) => {$(
+        fn $name<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+            CompactFormatter.$name(self.compact, first)?;
+            self.pretty.$name(w, first)
+        }
+    )*};
+}
+
+impl Formatter for Twin<'_> {
+    twice!(
+        write_bool: bool,
+        write_i8: i8,
+        write_i16: i16,
+        write_i32: i32,
+        write_i64: i64,
+        write_i128: i128,
+        write_u8: u8,
+        write_u16: u16,
+        write_u32: u32,
+        write_u64: u64,
+        write_u128: u128,
+        write_f32: f32,
+        write_f64: f64,
+        write_number_str: &str,
+        write_string_fragment: &str,
+        write_raw_fragment: &str,
+    );
+    each!(
+        write_null,
+        begin_string,
+        end_string,
+        begin_array,
+        end_array,
+        end_array_value,
+        begin_object,
+        end_object,
+        end_object_key,
+        begin_object_value,
+        end_object_value,
+    );
+    each_first!(begin_array_value, begin_object_key);
+
+    fn write_char_escape<W: ?Sized + Write>(&mut self, w: &mut W, c: CharEscape) -> io::Result<()> {
+        let start = self.compact.len();
+        CompactFormatter.write_char_escape(self.compact, c)?;
+        w.write_all(&self.compact[start..])
+    }
+}
 
 /// The report object of a report file ([`super::report_json`]), as a
 /// `Serialize`.
@@ -167,8 +265,26 @@ mod tests {
         assert_eq!(View::of_report(r), View::of_json(&json), "{what}");
     }
 
+    /// The file and line printed in one pass are the file as printed
+    /// alone and that file minified.
+    fn assert_same_line(r: &Report, what: &str) {
+        let (file, line) = file_and_line(r).expect("prints");
+        let mut alone = serde_json::to_vec_pretty(&ReportFile(r)).expect("straight");
+        alone.push(b'\n');
+        assert!(file == alone, "{what}");
+        let mut minified = Vec::new();
+        crate::output::parts::minify_into(&file, &mut minified);
+        minified.push(b'\n');
+        assert_eq!(
+            String::from_utf8_lossy(&line),
+            String::from_utf8_lossy(&minified),
+            "{what}"
+        );
+    }
+
     fn assert_same(r: &Report, what: &str) {
         assert_same_view(r, what);
+        assert_same_line(r, what);
         let (a, b) = both(r);
         assert!(
             a == b,
@@ -317,6 +433,7 @@ mod tests {
             prop_assert_eq!(String::from_utf8_lossy(&a), String::from_utf8_lossy(&b));
             let json = report_json(&r);
             prop_assert_eq!(View::of_report(&r), View::of_json(&json));
+            assert_same_line(&r, "random cells");
         }
     }
 }

@@ -882,6 +882,82 @@ impl Report {
     }
 }
 
+/// Reports for tests.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use super::*;
+    use serde_json::json;
+
+    /// An error report with every optional field set: source, meta,
+    /// templates, a decimal derived cell with its line, a finding with
+    /// numbers and detail, a repair and a count of checks not assessable.
+    pub(crate) fn every_field() -> Report {
+        let mut report = Report::error(
+            Source {
+                path: "a.xlsx".into(),
+                format: "xlsx".into(),
+                sha256: "ab".repeat(32),
+                bytes: 9,
+                encoding: Some("gbk".into()),
+                sheet: Some("表1".into()),
+                sheet_reports: Some(3),
+                converted: Some("soffice".into()),
+            },
+            "corrupt",
+            "坏了",
+        );
+        report.meta = Meta {
+            title: Some("某县2024年政府信息公开工作年度报告".into()),
+            agency: Some("某县".into()),
+            year: Some(2024),
+            period: Some(Period {
+                start: "2024-01-01".into(),
+                end: "2024-12-31".into(),
+            }),
+            published: Some("2025-01-20".into()),
+            scope: "government".into(),
+        };
+        report.template = Templates {
+            t2: Some(Template::Y2019),
+            t3: None,
+            t4: Some(Template::Common),
+        };
+        report.cells.insert(
+            "t3.total.total".into(),
+            CellRecord {
+                value: Some(Num::Dec(1.5)),
+                state: CellState::Derived,
+                raw: Some("1.5元".into()),
+                at: Some(At {
+                    table: 1,
+                    row: 2,
+                    col: 3,
+                    line: Some(40),
+                }),
+                rule: Some("V-BLANK".into()),
+            },
+        );
+        let mut f = Finding::new(
+            "X-DUPLICATE",
+            Severity::Info,
+            vec!["t3.total.total".into()],
+            "重复",
+            "duplicate",
+        );
+        f.expected = Some(Num::Int(-3));
+        f.actual = Some(Num::Dec(0.25));
+        f.detail = Some(json!({"others": [{"path": "b.xlsx", "n": 2}]}));
+        report.findings.push(f);
+        report.repairs.push(Repair {
+            action: "split_glued_digits".into(),
+            cells: vec!["t3.a.b".into(), "t3.c.d".into()],
+            detail: "拆开".into(),
+        });
+        report.not_assessable.insert("V-BLANK", 2);
+        report
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -381,17 +381,7 @@ mod tests {
         let statuses = Status::ALL;
         assert_eq!(names(&statuses), STATUSES);
         assert!(statuses.iter().zip(STATUSES).all(|(s, n)| s.as_str() == *n));
-        let states = [
-            CellState::Ok,
-            CellState::Blank,
-            CellState::Marker,
-            CellState::Text,
-            CellState::Missing,
-            CellState::Derived,
-            CellState::Ambiguous,
-            CellState::Mapped,
-            CellState::NotInTemplate,
-        ];
+        let states = CellState::ALL;
         assert_eq!(names(&states), CELL_STATES);
         assert_eq!(names(&Severity::ALL), SEVERITIES);
         let kinds = [

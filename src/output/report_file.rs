@@ -249,7 +249,7 @@ mod tests {
     use super::*;
     use crate::output::report_json;
     use crate::output::view::View;
-    use crate::schema::{At, CellRecord, Finding, Meta, Period, Repair, Severity, Source};
+    use crate::schema::{At, CellRecord, Finding, Repair, Severity, Source};
     use proptest::prelude::*;
 
     /// The bytes of the report printed from its `Value`, and straight.
@@ -332,31 +332,10 @@ mod tests {
 
     #[test]
     fn every_field_prints_as_its_value() {
-        let mut r = Report::error(
-            Source {
-                path: "a\u{1}.xlsx".into(),
-                format: "xlsx".into(),
-                sha256: "ab".repeat(32),
-                bytes: 9,
-                encoding: Some("gbk".into()),
-                sheet: Some("表1".into()),
-                sheet_reports: Some(3),
-                converted: Some("soffice".into()),
-            },
-            "corrupt",
-            "坏了",
-        );
-        r.meta = Meta {
-            title: Some("某县2024年报告".into()),
-            agency: None,
-            year: Some(2024),
-            period: Some(Period {
-                start: "2024-01-01".into(),
-                end: "2024-12-31".into(),
-            }),
-            published: None,
-            scope: "government".into(),
-        };
+        let mut r = crate::schema::fixtures::every_field();
+        assert_same(&r, "every field");
+        r.source.path = "a\u{1}.xlsx".into();
+        r.meta.agency = None;
         r.template.t3 = Some(Template::Y2021);
         // Rows not contiguous, a cell not in the template, odd numbers.
         let cells = [

@@ -438,6 +438,10 @@ pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
 /// `not_assessable` (the checks that could not be assessed, by rule id, in
 /// the order the rules ran; after `findings`), so that a report file alone
 /// is enough to account for the report again (`--resume`, `ogi merge`).
+///
+/// A run does not build this `Value`: it prints the same object straight
+/// from the report ([`report_file::ReportFile`]), and the tests compare
+/// the two.
 pub fn report_json(report: &Report) -> Json {
     let not_assessable: serde_json::Map<String, Json> = report
         .not_assessable

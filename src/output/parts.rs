@@ -14,8 +14,9 @@
 //! hidden temporary file in the output folder (`.spool.tmp`), remembering
 //! where ([`Spooled`]). [`Renderer::finish`] then writes each export by
 //! copying the pieces in entry order: the exports hold no report in memory
-//! and parse no JSON, whatever the size of the batch, and the `jsonl` line
-//! is the report file minified ([`minify_into`]), not serialised again.
+//! and parse no JSON, whatever the size of the batch. The `jsonl` line is
+//! printed with the report file ([`super::Printed`]), or, for a file read
+//! back, is the file minified ([`minify_into`]): never serialised again.
 
 use super::review::{self, Links};
 use super::view::View;

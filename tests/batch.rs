@@ -4,24 +4,17 @@
 //! JSON, in `findings.csv`, and in the counts.
 
 mod support;
+use support::run::ogi;
 
 use ogi::schema::{Template, T3_APPLICANT_COLS, T3_COLS};
 use serde_json::Value as Json;
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
+
 use support::render::{consistent, to_text, ReportSpec, Variants};
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
-
-fn ogi(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ogi"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("run ogi")
-}
 
 fn extract(dir: &Path, out: &str, jobs: &str) -> OutDir {
     let o = ogi(dir, &["extract", "in", "--out", out, "--quiet", "-j", jobs]);

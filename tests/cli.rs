@@ -3,29 +3,18 @@
 //! assert structure and accounting, not report values.
 
 mod support;
+use support::run::{ogi, stderr};
 
 use serde_json::Value as Json;
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use support::outputs::csv_rows;
-
-fn ogi(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ogi"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("run ogi")
-}
 
 fn put(path: &Path, bytes: &[u8]) {
     fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
     fs::write(path, bytes).expect("write");
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 fn read_json(path: &Path) -> Json {

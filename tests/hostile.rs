@@ -21,6 +21,7 @@
 //! | an output folder that cannot be written | exit 2, names the folder | — |
 
 mod support;
+use support::run::{ogi, stderr};
 
 use ogi::schema::Template;
 use serde_json::Value as Json;
@@ -28,23 +29,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::{Duration, Instant};
 use support::render::{consistent, to_text, Variants};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
-
-fn ogi(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ogi"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("run ogi")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 fn read_json(path: &Path) -> Json {
     serde_json::from_slice(&fs::read(path).expect("read")).expect("json")

@@ -56,8 +56,7 @@ fn opaque_ole(tag: &[u8]) -> Vec<u8> {
 }
 
 fn ogi(args: &[&str], soffice: &str, cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ogi"))
-        .current_dir(cwd)
+    support::run::command(cwd)
         .env("OGI_SOFFICE", soffice)
         .args(args)
         .output()

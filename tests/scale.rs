@@ -5,6 +5,7 @@
 //! the tests see that they are replaced, never accumulated.
 
 mod support;
+use support::run::{ogi, stderr};
 
 use ogi::schema::Template;
 use serde_json::Value as Json;
@@ -16,14 +17,6 @@ use std::time::{Duration, Instant};
 use support::outputs::snapshot;
 use support::render::{consistent, to_text, Variants};
 
-fn ogi(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ogi"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("run ogi")
-}
-
 /// Runs ogi and asserts that it exits 0.
 fn ok(dir: &Path, args: &[&str]) -> Output {
     let o = ogi(dir, args);
@@ -33,10 +26,6 @@ fn ok(dir: &Path, args: &[&str]) -> Output {
         String::from_utf8_lossy(&o.stderr)
     );
     o
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 /// `n` generated text reports under `dir/in` (2021 and 2019 layouts, ten

@@ -17,3 +17,4 @@ pub mod glued;
 pub mod office;
 pub mod outputs;
 pub mod render;
+pub mod run;

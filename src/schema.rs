@@ -138,6 +138,17 @@ pub const T4_GROUPS: &[&str] = &["review", "litigation_direct", "litigation_afte
 /// Table 四 columns of each group, in the official order.
 pub const T4_COLS: &[&str] = &["upheld", "corrected", "other", "pending", "total"];
 
+/// The tables of values, as a report file nests them (`{row: {col:
+/// value}}`), in the order it writes them.
+pub const VALUE_TABLES: [&str; 4] = ["t2", "t2_2019", "t3", "t4"];
+
+/// The row and column of the cell id `id` in the value table `table`
+/// (`t3.row.col` → `("row", "col")`; the column is the rest after the
+/// row, dots and all); `None` when the id is not in that table.
+pub fn value_place<'a>(id: &'a str, table: &str) -> Option<(&'a str, &'a str)> {
+    id.strip_prefix(table)?.strip_prefix('.')?.split_once('.')
+}
+
 /// The canonical id `table.row.col` of a cell. The arithmetic rules and
 /// the normaliser name thousands of cells per report: this is the one
 /// place that spells an id, without the formatting machinery.
@@ -842,7 +853,7 @@ impl Report {
                 "t4": self.template.t4.map(Template::as_str),
             }),
         );
-        for table in ["t2", "t2_2019", "t3", "t4"] {
+        for table in VALUE_TABLES {
             o.insert(table.into(), self.nested_values(table));
         }
         o.insert("cells".into(), json!(self.cells));
@@ -854,13 +865,9 @@ impl Report {
 
     /// `{row: {col: value}}` for one table, or null when it has no cells.
     fn nested_values(&self, table: &str) -> Json {
-        let prefix = format!("{table}.");
         let mut rows: Map<String, Json> = Map::new();
         for (id, cell) in &self.cells {
-            let Some(rest) = id.strip_prefix(&prefix) else {
-                continue;
-            };
-            let Some((row, col)) = rest.split_once('.') else {
+            let Some((row, col)) = value_place(id, table) else {
                 continue;
             };
             if cell.state == CellState::NotInTemplate {
@@ -982,6 +989,18 @@ mod tests {
         let ids = all_value_ids();
         let set: std::collections::HashSet<_> = ids.iter().collect();
         assert_eq!(set.len(), ids.len());
+    }
+
+    #[test]
+    fn value_places_split_at_the_first_two_dots() {
+        assert_eq!(
+            value_place("t3.total.natural", "t3"),
+            Some(("total", "natural"))
+        );
+        assert_eq!(value_place("t4.a.b.c", "t4"), Some(("a", "b.c")));
+        assert_eq!(value_place("t2_2019.a.b", "t2"), None);
+        assert_eq!(value_place("t3.total", "t3"), None);
+        assert_eq!(value_place("t3x.a.b", "t3"), None);
     }
 
     #[test]

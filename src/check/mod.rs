@@ -522,7 +522,7 @@ pub(crate) mod fixture {
     }
 
     fn table(s: &str) -> Result<&'static str, String> {
-        ["t2", "t2_2019", "t3", "t4"]
+        crate::schema::VALUE_TABLES
             .into_iter()
             .find(|t| *t == s)
             .ok_or_else(|| format!("unknown table {s:?}"))

@@ -48,7 +48,7 @@ impl Rule for VBlank {
     }
 
     fn check(&self, report: &Report, cx: &mut Context) {
-        for table in ["t2", "t2_2019", "t3", "t4"] {
+        for table in crate::schema::VALUE_TABLES {
             let cells: Vec<String> = report
                 .cells
                 .iter()

@@ -49,7 +49,7 @@ impl Rule for VNotNumber {
     }
 
     fn check(&self, report: &Report, cx: &mut Context) {
-        for table in ["t2", "t2_2019", "t3", "t4"] {
+        for table in crate::schema::VALUE_TABLES {
             let hits: Vec<(&String, &str)> = report
                 .cells
                 .iter()

@@ -9,7 +9,7 @@
 //! the `Value` printed by the same formatter (the tests compare them, and
 //! also the [`super::view::View`] of the report with that of its JSON).
 
-use crate::schema::{CellState, Num, Report, Template, SCHEMA_VERSION};
+use crate::schema::{value_place, CellState, Num, Report, Template, SCHEMA_VERSION, VALUE_TABLES};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::ser::{CharEscape, CompactFormatter, Formatter, PrettyFormatter};
 use std::io::{self, Write};
@@ -126,7 +126,7 @@ impl Serialize for ReportFile<'_> {
         m.serialize_entry("status", &r.status)?;
         m.serialize_entry("meta", &r.meta)?;
         m.serialize_entry("template", &Templates(r))?;
-        for table in ["t2", "t2_2019", "t3", "t4"] {
+        for table in VALUE_TABLES {
             m.serialize_entry(table, &ValueTable::of(r, table))?;
         }
         m.serialize_entry("cells", &r.cells)?;
@@ -192,13 +192,7 @@ impl<'a> ValueTable<'a> {
     fn of(r: &'a Report, table: &str) -> Option<ValueTable<'a>> {
         let mut rows: Vec<(&'a str, Row<'a>)> = Vec::new();
         for (id, cell) in &r.cells {
-            let Some(rest) = id
-                .strip_prefix(table)
-                .and_then(|rest| rest.strip_prefix('.'))
-            else {
-                continue;
-            };
-            let Some((row, col)) = rest.split_once('.') else {
+            let Some((row, col)) = value_place(id, table) else {
                 continue;
             };
             if cell.state == CellState::NotInTemplate {

@@ -9,7 +9,9 @@
 //! and rows cannot depend on where the report came from; the tests compare
 //! the two on every sample.
 
-use crate::schema::{cell_id, CellRecord, CellState, Finding, Num, Report, Template};
+use crate::schema::{
+    cell_id, value_place, CellRecord, CellState, Finding, Num, Report, Template, VALUE_TABLES,
+};
 use serde_json::Value as Json;
 use std::borrow::Cow;
 
@@ -290,9 +292,6 @@ pub struct View<'a> {
     pub repairs: Vec<RepairView<'a>>,
 }
 
-/// The value tables of a report file.
-const VALUE_TABLES: [&str; 4] = ["t2", "t2_2019", "t3", "t4"];
-
 impl<'a> View<'a> {
     /// The view of a report.
     pub fn of_report(r: &'a Report) -> View<'a> {
@@ -441,11 +440,7 @@ impl<'a> View<'a> {
 /// Whether a cell id (`t3.<row>.<col>`) has a place in a value table of
 /// the report file.
 fn in_value_table(id: &str) -> bool {
-    VALUE_TABLES.iter().any(|t| {
-        id.strip_prefix(t)
-            .and_then(|rest| rest.strip_prefix('.'))
-            .is_some_and(|rest| rest.contains('.'))
-    })
+    VALUE_TABLES.iter().any(|t| value_place(id, t).is_some())
 }
 
 #[cfg(test)]

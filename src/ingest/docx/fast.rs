@@ -1,0 +1,256 @@
+//! The fast route through the main part: a tokenizer for the XML Word
+//! writes, feeding the same [`Parser`] as quick-xml does.
+//!
+//! quick-xml was half of reading a DOCX: for every tag it builds an event,
+//! checks the bytes of the event are UTF-8 (the part is a `str` already),
+//! and keeps the names of open elements in a buffer of its own. Word's main
+//! part is a few kinds of markup, so this route reads them directly:
+//! start, end and empty tags (their end found as quick-xml finds it,
+//! skipping quoted `>`), text with entity and character references, the
+//! XML declaration and processing instructions. The attributes the parser
+//! asks for (widths, spans, merges: a few per table cell) are read by
+//! quick-xml itself from the tag's text, so their reading is quick-xml's.
+//!
+//! Everything else gives up (`None`, and the caller parses the part with
+//! quick-xml, which meets and reports whatever is wrong): a comment, CDATA
+//! section or DOCTYPE (`<!`), an end tag that does not close the element
+//! open (quick-xml's mismatched or unmatched end tag), a reference not
+//! closed by `;` before the next `&` or `<`, a `<` or a tag left open at
+//! the end of the part, and `<?>`. The tests and the `docx_route` fuzz
+//! target compare both routes: where this one answers, the answer is
+//! quick-xml's.
+
+use memchr::{memchr, memchr2, memchr3};
+use quick_xml::events::{BytesStart, BytesText};
+
+use super::{attr, finish, resolve_ref, Limits, Parser, StartTag, PROPERTIES};
+use crate::error::IngestError;
+use crate::grid::Document;
+use crate::ingest::xml;
+
+/// A start or empty tag: its text between `<` and `>` (without the `/` of
+/// an empty tag) and the length of its name, as quick-xml's `BytesStart`.
+struct Tag<'a> {
+    content: &'a str,
+    name_len: usize,
+}
+
+impl StartTag for Tag<'_> {
+    fn local_name(&self) -> &str {
+        xml::local(&self.content[..self.name_len])
+    }
+
+    fn attr(&self, local: &str) -> Option<String> {
+        attr(
+            &BytesStart::from_content(self.content, self.name_len),
+            local,
+        )
+    }
+}
+
+/// The document of the main part `xml`, as [`super::parse_document_with`]
+/// gives it (stepping over properties), or `None` when the part holds
+/// markup this route leaves to quick-xml.
+pub(super) fn parse(xml: &str, limits: Limits) -> Option<Result<Document, IngestError>> {
+    let b = xml.as_bytes();
+    // quick-xml drops a byte-order mark before anything else.
+    let mut pos = if xml.starts_with('\u{feff}') { 3 } else { 0 };
+    let mut p = Parser::new(limits);
+    // The qualified names of the open elements, as byte ranges of `xml`.
+    let mut open: Vec<(usize, usize)> = Vec::new();
+    loop {
+        let lt = memchr(b'<', &b[pos..]).map_or(b.len(), |i| pos + i);
+        if lt > pos {
+            text(&mut p, &xml[pos..lt])?;
+        }
+        if lt == b.len() {
+            break;
+        }
+        let after = lt + 1;
+        match *b.get(after)? {
+            b'!' => return None,
+            b'?' => {
+                // A declaration or processing instruction: ignored, as the
+                // quick-xml route ignores its event. Its end is the first
+                // `>` after a `?`, the `?` of `<?` included.
+                let end = pi_end(b, after)?;
+                if end + 1 - lt <= 3 {
+                    return None;
+                }
+                pos = end + 1;
+            }
+            b'/' => {
+                let gt = tag_end(b, after)?;
+                let name = trim_end(&xml[after + 1..gt]);
+                let (s, e) = open.pop()?;
+                if &xml[s..e] != name {
+                    return None;
+                }
+                pos = gt + 1;
+                p.depth = p.depth.saturating_sub(1);
+                match p.skip_below {
+                    Some(d) if p.depth <= d => p.skip_below = None,
+                    Some(_) => {}
+                    None => {
+                        if let Err(e) = p.close(xml::local(name)) {
+                            return Some(Err(e));
+                        }
+                    }
+                }
+            }
+            _ => {
+                let gt = tag_end(b, after)?;
+                let inner = &xml[after..gt];
+                pos = gt + 1;
+                if let Some(content) = inner.strip_suffix('/') {
+                    if p.skip_below.is_none() {
+                        let tag = Tag {
+                            content,
+                            name_len: name_len(content),
+                        };
+                        if let Err(e) = p.empty(&tag) {
+                            return Some(Err(e));
+                        }
+                    }
+                    continue;
+                }
+                let tag = Tag {
+                    content: inner,
+                    name_len: name_len(inner),
+                };
+                open.push((after, after + tag.name_len));
+                p.depth += 1;
+                let mut ignored = false;
+                if p.skip_below.is_none() {
+                    match p.open(&tag) {
+                        Err(e) => return Some(Err(e)),
+                        Ok(super::Action::Skip) => {
+                            p.skip_below = Some(p.depth - 1);
+                            ignored = true;
+                        }
+                        Ok(super::Action::Enter) => {
+                            ignored = PROPERTIES.contains(&tag.local_name());
+                        }
+                    }
+                }
+                if ignored {
+                    let qname = &b[after..after + tag.name_len];
+                    if let Some(end) = xml::content_end(&b[pos..], qname) {
+                        pos += end;
+                    }
+                }
+            }
+        }
+    }
+    Some(finish(p))
+}
+
+/// Text up to the next `<`: its pieces and references go to the parser
+/// when it is reading text. `None` for a reference quick-xml refuses.
+fn text(p: &mut Parser, raw: &str) -> Option<()> {
+    let used = p.reads_text();
+    let mut rest = raw;
+    loop {
+        let Some(amp) = memchr(b'&', rest.as_bytes()) else {
+            if used && !rest.is_empty() {
+                p.text(&BytesText::from_escaped(rest).xml10_content());
+            }
+            return Some(());
+        };
+        if used && amp > 0 {
+            p.text(&BytesText::from_escaped(&rest[..amp]).xml10_content());
+        }
+        let after = &rest[amp + 1..];
+        // quick-xml's reference ends at `;`; an `&` first, or the end of
+        // the text (a `<` or the end of the part), is an error there.
+        let semi = memchr2(b';', b'&', after.as_bytes())?;
+        if after.as_bytes()[semi] != b';' {
+            return None;
+        }
+        if used {
+            if let Some(s) = resolve_ref(&after[..semi]) {
+                p.text(&s);
+            }
+        }
+        rest = &after[semi + 1..];
+    }
+}
+
+/// The index of the `>` ending the tag whose text starts at `from` (right
+/// after its `<`): the first one outside quotes, as quick-xml's element
+/// parser finds it. `None` at the end of the part.
+fn tag_end(b: &[u8], from: usize) -> Option<usize> {
+    let mut i = from;
+    loop {
+        let at = i + memchr3(b'>', b'"', b'\'', b.get(i..)?)?;
+        match b[at] {
+            b'>' => return Some(at),
+            quote => i = at + 1 + memchr(quote, b.get(at + 1..)?)? + 1,
+        }
+    }
+}
+
+/// The index of the `>` ending a processing instruction whose `?` is at
+/// `from`: the first `>` right after a `?` (that `?` may be the first).
+fn pi_end(b: &[u8], from: usize) -> Option<usize> {
+    let mut i = from + 1;
+    loop {
+        let at = i + memchr(b'>', b.get(i..)?)?;
+        if b[at - 1] == b'?' {
+            return Some(at);
+        }
+        i = at + 1;
+    }
+}
+
+/// The length of a tag's name: up to its first XML whitespace.
+fn name_len(content: &str) -> usize {
+    content
+        .bytes()
+        .position(is_xml_space)
+        .unwrap_or(content.len())
+}
+
+/// `s` without the XML whitespace at its end (quick-xml trims end tag names).
+fn trim_end(s: &str) -> &str {
+    let keep = s
+        .bytes()
+        .rposition(|b| !is_xml_space(b))
+        .map_or(0, |i| i + 1);
+    &s[..keep]
+}
+
+fn is_xml_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tag_ends_skip_quoted_brackets() {
+        let b = br#"<a x=">" y='">'>rest"#;
+        assert_eq!(tag_end(b, 1), Some(15));
+        assert_eq!(tag_end(b"<a x='>", 1), None);
+        assert_eq!(tag_end(b"<a", 1), None);
+    }
+
+    #[test]
+    fn processing_instructions_end_at_question_mark_bracket() {
+        let b = b"<?xml version='1.0'?><a/>";
+        assert_eq!(pi_end(b, 1), Some(20));
+        assert_eq!(pi_end(b"<?>", 1), Some(2));
+        assert_eq!(pi_end(b"<?a > b?>", 1), Some(8));
+        assert_eq!(pi_end(b"<?a", 1), None);
+    }
+
+    #[test]
+    fn names_end_at_whitespace_and_end_tags_are_trimmed() {
+        assert_eq!(name_len("w:tc"), 4);
+        assert_eq!(name_len("w:gridSpan w:val=\"2\""), 10);
+        assert_eq!(name_len("w:p\n"), 3);
+        assert_eq!(trim_end("w:p \t\r\n"), "w:p");
+        assert_eq!(trim_end("  "), "");
+    }
+}

@@ -211,13 +211,13 @@ fn name_len(content: &str) -> usize {
         .unwrap_or(content.len())
 }
 
-/// `s` without the XML whitespace at its end (quick-xml trims end tag names).
+/// `s` without the XML whitespace at its end, as quick-xml trims end tag
+/// names: a name that is only whitespace is kept whole.
 fn trim_end(s: &str) -> &str {
-    let keep = s
-        .bytes()
-        .rposition(|b| !is_xml_space(b))
-        .map_or(0, |i| i + 1);
-    &s[..keep]
+    match s.bytes().rposition(|b| !is_xml_space(b)) {
+        Some(i) => &s[..=i],
+        None => s,
+    }
 }
 
 fn is_xml_space(b: u8) -> bool {
@@ -251,6 +251,8 @@ mod tests {
         assert_eq!(name_len("w:gridSpan w:val=\"2\""), 10);
         assert_eq!(name_len("w:p\n"), 3);
         assert_eq!(trim_end("w:p \t\r\n"), "w:p");
-        assert_eq!(trim_end("  "), "");
+        assert_eq!(trim_end(""), "");
+        // quick-xml keeps a name of whitespace only as it is.
+        assert_eq!(trim_end(" \n "), " \n ");
     }
 }

@@ -331,6 +331,16 @@ fn float_text(v: f64) -> String {
     if !v.is_finite() {
         return "#NUM!".into();
     }
+    // A whole number below 10^15 has at most 15 digits: the rounding
+    // keeps it as it is (most cells of a report).
+    if v == v.trunc() && v.abs() < 1e15 {
+        return itoa::Buffer::new().format(v as i64).to_string();
+    }
+    float_text_rounded(v)
+}
+
+/// [`float_text`] of a finite number, the long way.
+fn float_text_rounded(v: f64) -> String {
     let rounded: f64 = format!("{v:.14e}").parse().unwrap_or(v);
     if rounded == rounded.trunc() && rounded.abs() < 1e15 {
         format!("{}", rounded as i64)

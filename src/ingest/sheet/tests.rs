@@ -250,8 +250,32 @@ fn broken_workbooks_are_errors_not_panics() {
     assert_eq!(err.kind(), "empty");
 }
 
+proptest::proptest! {
+    #[test]
+    fn whole_numbers_read_as_the_long_way_reads_them(
+        n in -999_999_999_999_999i64..=999_999_999_999_999,
+        scale in 0u32..16,
+    ) {
+        let v = (n / 10i64.pow(scale)) as f64;
+        proptest::prop_assert_eq!(float_text(v), float_text_rounded(v));
+        proptest::prop_assert_eq!(float_text(n as f64), float_text_rounded(n as f64));
+    }
+}
+
 #[test]
 fn cell_text_normalisation() {
+    for v in [
+        0.0,
+        -0.0,
+        1.0,
+        -1.0,
+        999_999_999_999_999.0,
+        1e15,
+        -1e15,
+        2f64.powi(53),
+    ] {
+        assert_eq!(float_text(v), float_text_rounded(v), "{v}");
+    }
     assert_eq!(float_text(110.0), "110");
     assert_eq!(float_text(12.5), "12.5");
     assert_eq!(float_text(0.1 + 0.2), "0.3");

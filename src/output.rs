@@ -387,6 +387,16 @@ pub fn write_atomic(
     path: &Path,
     write: impl FnOnce(&mut BufWriter<File>) -> io::Result<()>,
 ) -> io::Result<()> {
+    write_atomic_over(path, true, write)
+}
+
+/// [`write_atomic`], told whether `path` may exist already: a file the
+/// caller has just seen absent has nothing to keep ([`keep_replaced`]).
+fn write_atomic_over(
+    path: &Path,
+    may_exist: bool,
+    write: impl FnOnce(&mut BufWriter<File>) -> io::Result<()>,
+) -> io::Result<()> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -397,7 +407,7 @@ pub fn write_atomic(
         write(&mut w)?;
         w.flush()
     });
-    if result.is_ok() {
+    if result.is_ok() && may_exist {
         keep_replaced(path);
     }
     match result.and_then(|()| fs::rename(&tmp, path)) {
@@ -413,12 +423,16 @@ pub fn write_atomic(
 /// already holds exactly these bytes (a rerun over unchanged inputs): then
 /// it is left alone, and no file is created or replaced.
 pub fn write_bytes(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    if let Ok(meta) = fs::metadata(path) {
+    let found = fs::metadata(path);
+    if let Ok(meta) = &found {
         if meta.is_file() && meta.len() == bytes.len() as u64 && fs::read(path)? == bytes {
             return Ok(());
         }
     }
-    write_atomic(path, |w| w.write_all(bytes))
+    // Absent a moment ago (the usual case of a fresh folder): no file to
+    // keep before the rename.
+    let may_exist = !matches!(&found, Err(e) if e.kind() == io::ErrorKind::NotFound);
+    write_atomic_over(path, may_exist, |w| w.write_all(bytes))
 }
 
 /// The `tool` object of every report file: which program wrote it.
@@ -1174,6 +1188,23 @@ mod tests {
         remove_temp_files(dir.path()).expect("clean");
         assert!(!dir.path().join(TRASH_DIR).exists());
         assert_eq!(fs::read(&path).expect("read"), b"fourth");
+
+        // write_bytes: a new file has nothing to keep, a replaced one is kept.
+        let other = dir.path().join("b.json");
+        write_bytes(&other, b"one").expect("write");
+        assert!(!dir.path().join(TRASH_DIR).exists(), "nothing replaced yet");
+        write_bytes(&other, b"one").expect("unchanged");
+        assert!(
+            !dir.path().join(TRASH_DIR).exists(),
+            "same bytes: not rewritten"
+        );
+        write_bytes(&other, b"two").expect("write");
+        let kept: Vec<Vec<u8>> = fs::read_dir(dir.path().join(TRASH_DIR))
+            .expect("trash")
+            .map(|e| fs::read(e.expect("entry").path()).expect("read"))
+            .collect();
+        assert_eq!(kept, [b"one".to_vec()]);
+        assert_eq!(fs::read(&other).expect("read"), b"two");
     }
 
     #[test]

@@ -2022,14 +2022,8 @@ mod tests {
         String::from_utf8(data).expect("utf-8")
     }
 
-    fn assert_same_either_way(xml: &str, what: &str) {
-        let stepped = parse_document_with(xml, Limits::default(), true).expect(what);
-        let parsed = parse_document_with(xml, Limits::default(), false).expect(what);
-        assert_eq!(stepped, parsed, "{what}");
-    }
-
-    #[test]
-    fn stepping_over_properties_changes_no_document() {
+    /// The DOCX samples, and the real corpus's DOCX files when it is there.
+    fn docx_samples() -> Vec<std::path::PathBuf> {
         let mut files: Vec<std::path::PathBuf> = Vec::new();
         for dir in [
             concat!(env!("CARGO_MANIFEST_DIR"), "/samples/docx"),
@@ -2045,7 +2039,18 @@ mod tests {
             }
         }
         assert!(files.len() >= 4, "the docx samples are missing: {files:?}");
-        for path in files {
+        files
+    }
+
+    fn assert_same_either_way(xml: &str, what: &str) {
+        let stepped = parse_document_with(xml, Limits::default(), true).expect(what);
+        let parsed = parse_document_with(xml, Limits::default(), false).expect(what);
+        assert_eq!(stepped, parsed, "{what}");
+    }
+
+    #[test]
+    fn stepping_over_properties_changes_no_document() {
+        for path in docx_samples() {
             let xml = main_xml(&std::fs::read(&path).expect("read sample"));
             let doc = parse_document_with(&xml, Limits::default(), true).expect("readable");
             assert!(doc.tables().count() > 0, "{}", path.display());
@@ -2112,22 +2117,7 @@ mod tests {
 
     #[test]
     fn the_fast_route_reads_every_sample_as_quick_xml_does() {
-        let mut files: Vec<std::path::PathBuf> = Vec::new();
-        for dir in [
-            concat!(env!("CARGO_MANIFEST_DIR"), "/samples/docx"),
-            "/work/shared/corpus",
-        ] {
-            if let Ok(entries) = std::fs::read_dir(dir) {
-                files.extend(
-                    entries
-                        .flatten()
-                        .map(|e| e.path())
-                        .filter(|p| p.extension().is_some_and(|x| x == "docx")),
-                );
-            }
-        }
-        assert!(files.len() >= 4, "the docx samples are missing: {files:?}");
-        for path in files {
+        for path in docx_samples() {
             let xml = main_xml(&std::fs::read(&path).expect("read sample"));
             let doc =
                 fast_route(&xml).unwrap_or_else(|| panic!("{} left to quick-xml", path.display()));

@@ -319,17 +319,8 @@ fn parse_document_with(
         })?;
         match event {
             Event::Start(e) => {
-                p.depth += 1;
-                let mut ignored = false;
-                if p.skip_below.is_none() {
-                    if p.open(&e)? == Action::Skip {
-                        p.skip_below = Some(p.depth - 1);
-                        ignored = true;
-                    } else {
-                        ignored = PROPERTIES.contains(&xml::start_name(&e));
-                    }
-                }
-                if ignored && step_over {
+                let unread = p.start(&e)?;
+                if unread && step_over {
                     let rest: &mut &[u8] = reader.get_mut();
                     if let Some(end) = xml::content_end(rest, e.name().0.as_bytes()) {
                         // The reader goes on at the end tag, which it
@@ -339,15 +330,8 @@ fn parse_document_with(
                     }
                 }
             }
-            Event::Empty(e) if p.skip_below.is_none() => p.empty(&e)?,
-            Event::End(e) => {
-                p.depth = p.depth.saturating_sub(1);
-                match p.skip_below {
-                    Some(d) if p.depth <= d => p.skip_below = None,
-                    Some(_) => {}
-                    None => p.close(xml::end_name(&e))?,
-                }
-            }
+            Event::Empty(e) => p.empty(&e)?,
+            Event::End(e) => p.end(xml::end_name(&e))?,
             Event::Text(t) => p.text(&t.xml10_content()),
             Event::CData(t) => p.text(&t.xml10_content()),
             Event::GeneralRef(r) => {
@@ -618,8 +602,37 @@ impl Parser {
         Ok(Action::Enter)
     }
 
+    /// A start tag: the element opens. `Ok(true)` when its content is
+    /// not read (a skipped element, or [`PROPERTIES`]), so that the caller
+    /// may step over it to its end tag.
+    fn start<T: StartTag + ?Sized>(&mut self, e: &T) -> Result<bool, IngestError> {
+        self.depth += 1;
+        if self.skip_below.is_some() {
+            return Ok(false);
+        }
+        if self.open(e)? == Action::Skip {
+            self.skip_below = Some(self.depth - 1);
+            return Ok(true);
+        }
+        Ok(PROPERTIES.contains(&e.local_name()))
+    }
+
+    /// An end tag: the element `name` (its local name) closes.
+    fn end(&mut self, name: &str) -> Result<(), IngestError> {
+        self.depth = self.depth.saturating_sub(1);
+        match self.skip_below {
+            Some(d) if self.depth <= d => self.skip_below = None,
+            Some(_) => {}
+            None => self.close(name)?,
+        }
+        Ok(())
+    }
+
     /// An empty element: opened and closed at once (unless skipped).
     fn empty<T: StartTag + ?Sized>(&mut self, e: &T) -> Result<(), IngestError> {
+        if self.skip_below.is_some() {
+            return Ok(());
+        }
         if self.open(e)? == Action::Enter {
             self.close(e.local_name())?;
         }

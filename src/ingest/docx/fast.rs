@@ -23,7 +23,7 @@
 use memchr::{memchr, memchr2, memchr3};
 use quick_xml::events::{BytesStart, BytesText};
 
-use super::{attr, finish, resolve_ref, Limits, Parser, StartTag, PROPERTIES};
+use super::{attr, finish, resolve_ref, Limits, Parser, StartTag};
 use crate::error::IngestError;
 use crate::grid::Document;
 use crate::ingest::xml;
@@ -87,15 +87,8 @@ pub(super) fn parse(xml: &str, limits: Limits) -> Option<Result<Document, Ingest
                     return None;
                 }
                 pos = gt + 1;
-                p.depth = p.depth.saturating_sub(1);
-                match p.skip_below {
-                    Some(d) if p.depth <= d => p.skip_below = None,
-                    Some(_) => {}
-                    None => {
-                        if let Err(e) = p.close(xml::local(name)) {
-                            return Some(Err(e));
-                        }
-                    }
+                if let Err(e) = p.end(xml::local(name)) {
+                    return Some(Err(e));
                 }
             }
             _ => {
@@ -103,14 +96,12 @@ pub(super) fn parse(xml: &str, limits: Limits) -> Option<Result<Document, Ingest
                 let inner = &xml[after..gt];
                 pos = gt + 1;
                 if let Some(content) = inner.strip_suffix('/') {
-                    if p.skip_below.is_none() {
-                        let tag = Tag {
-                            content,
-                            name_len: name_len(content),
-                        };
-                        if let Err(e) = p.empty(&tag) {
-                            return Some(Err(e));
-                        }
+                    let tag = Tag {
+                        content,
+                        name_len: name_len(content),
+                    };
+                    if let Err(e) = p.empty(&tag) {
+                        return Some(Err(e));
                     }
                     continue;
                 }
@@ -119,25 +110,15 @@ pub(super) fn parse(xml: &str, limits: Limits) -> Option<Result<Document, Ingest
                     name_len: name_len(inner),
                 };
                 open.push((after, after + tag.name_len));
-                p.depth += 1;
-                let mut ignored = false;
-                if p.skip_below.is_none() {
-                    match p.open(&tag) {
-                        Err(e) => return Some(Err(e)),
-                        Ok(super::Action::Skip) => {
-                            p.skip_below = Some(p.depth - 1);
-                            ignored = true;
-                        }
-                        Ok(super::Action::Enter) => {
-                            ignored = PROPERTIES.contains(&tag.local_name());
+                match p.start(&tag) {
+                    Err(e) => return Some(Err(e)),
+                    Ok(true) => {
+                        let qname = &b[after..after + tag.name_len];
+                        if let Some(end) = xml::content_end(&b[pos..], qname) {
+                            pos += end;
                         }
                     }
-                }
-                if ignored {
-                    let qname = &b[after..after + tag.name_len];
-                    if let Some(end) = xml::content_end(&b[pos..], qname) {
-                        pos += end;
-                    }
+                    Ok(false) => {}
                 }
             }
         }

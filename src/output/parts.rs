@@ -217,20 +217,28 @@ impl Renderer {
         let file = &mut guard.0;
         let header = super::dataset::dataset_header();
         let mut buf = Vec::new();
-        let mut gather = |mut w: [&mut dyn Write; 4]| -> io::Result<()> {
-            for s in spooled {
-                buf.resize(s.total(), 0);
-                file.seek(SeekFrom::Start(s.offset))?;
-                file.read_exact(&mut buf)?;
-                let mut at = 0;
-                for (k, sink) in w.iter_mut().enumerate() {
-                    let n = s.lens[k] as usize;
-                    sink.write_all(&buf[at..at + n])?;
-                    at += n;
+        // The jsonl line, most of a report's bytes, is copied file to file
+        // (`io::copy` of a `File` into a `File` is `copy_file_range`): never
+        // read into this process. The small pieces go through `buf`.
+        let mut gather =
+            |jsonl: &mut io::BufWriter<File>, mut w: [&mut dyn Write; 3]| -> io::Result<()> {
+                for s in spooled {
+                    file.seek(SeekFrom::Start(s.offset))?;
+                    let line = u64::from(s.lens[0]);
+                    if io::copy(&mut Read::by_ref(file).take(line), jsonl)? != line {
+                        return Err(io::ErrorKind::UnexpectedEof.into());
+                    }
+                    buf.resize(s.total() - s.lens[0] as usize, 0);
+                    file.read_exact(&mut buf)?;
+                    let mut at = 0;
+                    for (k, sink) in w.iter_mut().enumerate() {
+                        let n = s.lens[k + 1] as usize;
+                        sink.write_all(&buf[at..at + n])?;
+                        at += n;
+                    }
                 }
-            }
-            Ok(())
-        };
+                Ok(())
+            };
         let pages = self.review.is_some();
         let written = write_atomic(&out.join("dataset.jsonl"), |jsonl| {
             write_atomic(&out.join("dataset.csv"), |csv_file| {
@@ -238,11 +246,11 @@ impl Renderer {
                     super::dataset::write_heads(csv_file, findings, &header)?;
                     if !pages {
                         // No index rows were spooled.
-                        return gather([jsonl, csv_file, findings, &mut io::sink()]);
+                        return gather(jsonl, [csv_file, findings, &mut io::sink()]);
                     }
                     write_atomic(&out.join(review::INDEX_FILE), |index| {
                         review::write_index_head(index, totals)?;
-                        gather([jsonl, csv_file, findings, index])?;
+                        gather(jsonl, [csv_file, findings, index])?;
                         review::write_index_tail(index)
                     })
                 })

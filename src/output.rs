@@ -4,7 +4,7 @@
 //! # Output directory
 //!
 //! ```text
-//! DIR/reports/<name>.json   one pretty-printed report (SCHEMA.md) per input
+//! DIR/reports/<name>.json   one report (SCHEMA.md) per input, in the layout of [`layout`]
 //!                           (<name>#<sheet>.json: one per sheet of a workbook
 //!                           that holds a report on each of several sheets)
 //! DIR/dataset.jsonl         every report, compact, one per line, sorted by source.path
@@ -79,6 +79,7 @@
 pub mod dataset;
 pub mod human;
 pub mod json_schema;
+pub mod layout;
 pub mod ledger;
 pub mod parts;
 pub mod report_file;
@@ -485,8 +486,8 @@ pub fn report_json(report: &Report) -> Json {
     Json::Object(o)
 }
 
-/// Writes one report as `reports_dir/file` ([`report_json`]): pretty JSON,
-/// UTF-8, newline at the end.
+/// Writes one report as `reports_dir/file` ([`report_json`]): JSON in the
+/// report layout ([`layout`]), UTF-8, newline at the end.
 pub fn write_report(reports_dir: &Path, file: &str, report: &Report) -> io::Result<()> {
     write_bytes(&reports_dir.join(file), &report_file_bytes(report)?)
 }
@@ -571,7 +572,7 @@ fn appended_batch_findings(existing: &[u8], new: &[u8]) -> Option<stored::BatchK
 pub struct Written {
     /// The report object ([`report_json`]).
     pub json: Json,
-    /// The file's bytes (pretty JSON and a newline).
+    /// The file's bytes (the report layout and a newline).
     pub bytes: Vec<u8>,
 }
 
@@ -592,27 +593,25 @@ impl Printed {
 }
 
 /// The bytes of a report file as [`write_report`] writes them: the
-/// pretty JSON of [`report_json`] and a newline, printed straight from the
+/// JSON of [`report_json`] in the report layout and a newline, printed straight from the
 /// report ([`report_file::ReportFile`]).
 pub fn report_file_bytes(report: &Report) -> io::Result<Vec<u8>> {
-    let mut bytes = Vec::with_capacity(64 * 1024);
-    serde_json::to_writer_pretty(&mut bytes, &report_file::ReportFile(report))?;
+    let mut bytes = layout::to_vec(&report_file::ReportFile(report))?;
     bytes.push(b'\n');
     Ok(bytes)
 }
 
-/// Writes a JSON value as a report file is written: pretty, newline at the
-/// end, atomically. Returns the bytes written.
+/// Writes a JSON value as a report file is written: the report layout,
+/// newline at the end, atomically. Returns the bytes written.
 fn write_json(path: &Path, value: &Json) -> io::Result<Vec<u8>> {
     let bytes = report_bytes(value)?;
     write_bytes(path, &bytes)?;
     Ok(bytes)
 }
 
-/// A report file's bytes: pretty JSON and a newline.
+/// A report file's bytes: the report layout and a newline.
 fn report_bytes(value: &Json) -> io::Result<Vec<u8>> {
-    let mut bytes = Vec::with_capacity(64 * 1024);
-    serde_json::to_writer_pretty(&mut bytes, value)?;
+    let mut bytes = layout::to_vec(value)?;
     bytes.push(b'\n');
     Ok(bytes)
 }
@@ -704,7 +703,7 @@ pub fn set_batch_findings_of<'a>(
     })
 }
 
-/// The pretty-printed report `bytes` (as [`write_json`] writes it) with
+/// The report `bytes` (as [`write_json`] writes it) with
 /// `added` appended to its top-level `findings` array; `None` when the
 /// array is not where that layout puts it.
 fn splice_findings(bytes: &[u8], added: &[Json]) -> Option<Vec<u8>> {
@@ -712,16 +711,9 @@ fn splice_findings(bytes: &[u8], added: &[Json]) -> Option<Vec<u8>> {
     let start = find(bytes, KEY)? + KEY.len();
     let mut items = Vec::new();
     for f in added {
-        let one = serde_json::to_vec_pretty(f).ok()?;
-        // Each finding one level deeper than the array (4 spaces); strings
-        // hold no raw newline, so every newline is the layout's.
+        // Each finding on its own line, one level deeper than the array.
         items.extend_from_slice(b"\n    ");
-        for &b in &one {
-            items.push(b);
-            if b == b'\n' {
-                items.extend_from_slice(b"    ");
-            }
-        }
+        layout::write(&mut items, f, layout::Layout::nested(2)).ok()?;
         items.push(b',');
     }
     items.pop(); // the last comma
@@ -1011,7 +1003,7 @@ mod tests {
         // The same bytes as a report written with the findings.
         let mut whole_report = r.clone();
         whole_report.findings.extend(added.iter().cloned());
-        let mut whole = serde_json::to_vec_pretty(&report_json(&whole_report)).expect("json");
+        let mut whole = layout::to_vec(&report_json(&whole_report)).expect("json");
         whole.push(b'\n');
         assert_eq!(fs::read(&a).expect("read"), whole);
         assert_eq!(entry, Entry::new(&whole_report, "a.json".into(), 0.0));
@@ -1088,7 +1080,7 @@ mod tests {
             write_report(dir.path(), &file, &r).expect("write");
             let written = set_batch_findings(&path, &path, &added).expect("set");
             r.findings.extend(added);
-            let mut whole = serde_json::to_vec_pretty(&report_json(&r)).expect("json");
+            let mut whole = layout::to_vec(&report_json(&r)).expect("json");
             whole.push(b'\n');
             assert_eq!(
                 String::from_utf8_lossy(&written.bytes),

@@ -1292,9 +1292,9 @@ pub fn run_check(args: &CheckArgs, w: &mut dyn Write) -> anyhow::Result<ExitStat
                 status = ExitStatus::Failure;
             }
             if args.json {
-                // Through io::Error, so that a broken pipe stays recognisable.
-                serde_json::to_writer_pretty(&mut *w, &report.to_json())
-                    .map_err(io::Error::from)?;
+                // As io::Error, so that a broken pipe stays recognisable;
+                // in the layout of a report file.
+                output::layout::write(&mut *w, &report.to_json(), output::layout::Layout::new())?;
                 writeln!(w)?;
             } else {
                 human::write_check(w, report)?;

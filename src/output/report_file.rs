@@ -11,20 +11,21 @@
 
 use crate::schema::{value_place, CellState, Num, Report, Template, SCHEMA_VERSION, VALUE_TABLES};
 use serde::ser::{Serialize, SerializeMap, Serializer};
-use serde_json::ser::{CharEscape, CompactFormatter, Formatter, PrettyFormatter};
+use serde_json::ser::{CharEscape, CompactFormatter, Formatter};
 use std::io::{self, Write};
 
+use super::layout::Layout;
 use super::{TOOL_NAME, TOOL_VERSION};
 
 /// A report's file and its `dataset.jsonl` line, printed in one pass: the
-/// file's bytes (pretty JSON and a newline, as [`super::write_report`]
+/// file's bytes (the report layout and a newline, as [`super::write_report`]
 /// writes them) and the line (the same JSON compact, and a newline: what
 /// [`super::parts::minify_into`] makes of the file).
 pub fn file_and_line(report: &Report) -> io::Result<(Vec<u8>, Vec<u8>)> {
     let mut file = Vec::with_capacity(64 * 1024);
     let mut line = Vec::with_capacity(32 * 1024);
     let twin = Twin {
-        pretty: PrettyFormatter::new(),
+        pretty: Layout::new(),
         compact: &mut line,
     };
     let mut ser = serde_json::Serializer::with_formatter(&mut file, twin);
@@ -34,10 +35,10 @@ pub fn file_and_line(report: &Report) -> io::Result<(Vec<u8>, Vec<u8>)> {
     Ok((file, line))
 }
 
-/// Writes the pretty layout to the serializer's writer and the compact
+/// Writes the report layout to the serializer's writer and the compact
 /// one to `compact`, so that one pass over a report prints both.
 struct Twin<'a> {
-    pretty: PrettyFormatter<'static>,
+    pretty: Layout,
     compact: &'a mut Vec<u8>,
 }
 
@@ -248,8 +249,8 @@ mod tests {
 
     /// The bytes of the report printed from its `Value`, and straight.
     fn both(r: &Report) -> (Vec<u8>, Vec<u8>) {
-        let through_value = serde_json::to_vec_pretty(&report_json(r)).expect("value");
-        let straight = serde_json::to_vec_pretty(&ReportFile(r)).expect("straight");
+        let through_value = crate::output::layout::to_vec(&report_json(r)).expect("value");
+        let straight = crate::output::layout::to_vec(&ReportFile(r)).expect("straight");
         (through_value, straight)
     }
 
@@ -263,7 +264,7 @@ mod tests {
     /// alone and that file minified.
     fn assert_same_line(r: &Report, what: &str) {
         let (file, line) = file_and_line(r).expect("prints");
-        let mut alone = serde_json::to_vec_pretty(&ReportFile(r)).expect("straight");
+        let mut alone = crate::output::layout::to_vec(&ReportFile(r)).expect("straight");
         alone.push(b'\n');
         assert!(file == alone, "{what}");
         let mut minified = Vec::new();

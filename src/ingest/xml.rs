@@ -1,5 +1,6 @@
 //! Small helpers for the quick-xml readers of DOCX and XLSX parts.
 
+use memchr::{memchr, memchr3};
 use quick_xml::events::{BytesEnd, BytesStart};
 
 /// The local part of an element name (`tc` of `w:tc`).
@@ -41,7 +42,7 @@ pub fn content_end(rest: &[u8], qname: &[u8]) -> Option<usize> {
     let mut depth = 0usize;
     let mut p = 0;
     loop {
-        let lt = p + memchr::memchr(b'<', rest.get(p..)?)?;
+        let lt = p + memchr(b'<', rest.get(p..)?)?;
         let tag = &rest[lt + 1..];
         match *tag.first()? {
             b'!' | b'?' => return None,
@@ -88,6 +89,58 @@ fn self_closing(attrs: &[u8]) -> Option<bool> {
         }
     }
     None
+}
+
+/// For readers that tokenize a part themselves (the DOCX and XLSX fast
+/// routes), as quick-xml does:
+///
+/// the index of the `>` ending the tag whose text starts at `from` (right
+/// after its `<`): the first one outside quotes, as quick-xml's element
+/// parser finds it. `None` at the end of the part.
+pub fn tag_end(b: &[u8], from: usize) -> Option<usize> {
+    let mut i = from;
+    loop {
+        let at = i + memchr3(b'>', b'"', b'\'', b.get(i..)?)?;
+        match b[at] {
+            b'>' => return Some(at),
+            quote => i = at + 1 + memchr(quote, b.get(at + 1..)?)? + 1,
+        }
+    }
+}
+
+/// The index of the `>` ending a processing instruction whose `?` is at
+/// `from`: the first `>` right after a `?` (that `?` may be the first).
+pub fn pi_end(b: &[u8], from: usize) -> Option<usize> {
+    let mut i = from + 1;
+    loop {
+        let at = i + memchr(b'>', b.get(i..)?)?;
+        if b[at - 1] == b'?' {
+            return Some(at);
+        }
+        i = at + 1;
+    }
+}
+
+/// The length of a tag's name: up to its first XML whitespace.
+pub fn name_len(content: &str) -> usize {
+    content
+        .bytes()
+        .position(is_xml_space)
+        .unwrap_or(content.len())
+}
+
+/// `s` without the XML whitespace at its end, as quick-xml trims end tag
+/// names: a name that is only whitespace is kept whole.
+pub fn trim_end(s: &str) -> &str {
+    match s.bytes().rposition(|b| !is_xml_space(b)) {
+        Some(i) => &s[..=i],
+        None => s,
+    }
+}
+
+/// XML whitespace: space, tab, carriage return, line feed.
+pub fn is_xml_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 
 #[cfg(test)]
@@ -195,5 +248,33 @@ mod tests {
             xml.push_str(&"</w:rPr>".repeat(open + 1));
             proptest::prop_assert_eq!(skipped(&xml), parsed_end(&xml), "{}", xml);
         }
+    }
+
+    #[test]
+    fn tag_ends_skip_quoted_brackets() {
+        let b = br#"<a x=">" y='">'>rest"#;
+        assert_eq!(tag_end(b, 1), Some(15));
+        assert_eq!(tag_end(b"<a x='>", 1), None);
+        assert_eq!(tag_end(b"<a", 1), None);
+    }
+
+    #[test]
+    fn processing_instructions_end_at_question_mark_bracket() {
+        let b = b"<?xml version='1.0'?><a/>";
+        assert_eq!(pi_end(b, 1), Some(20));
+        assert_eq!(pi_end(b"<?>", 1), Some(2));
+        assert_eq!(pi_end(b"<?a > b?>", 1), Some(8));
+        assert_eq!(pi_end(b"<?a", 1), None);
+    }
+
+    #[test]
+    fn names_end_at_whitespace_and_end_tags_are_trimmed() {
+        assert_eq!(name_len("w:tc"), 4);
+        assert_eq!(name_len("w:gridSpan w:val=\"2\""), 10);
+        assert_eq!(name_len("w:p\n"), 3);
+        assert_eq!(trim_end("w:p \t\r\n"), "w:p");
+        assert_eq!(trim_end(""), "");
+        // quick-xml keeps a name of whitespace only as it is.
+        assert_eq!(trim_end(" \n "), " \n ");
     }
 }

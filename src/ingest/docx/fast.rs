@@ -20,13 +20,13 @@
 //! target compare both routes: where this one answers, the answer is
 //! quick-xml's.
 
-use memchr::{memchr, memchr2, memchr3};
+use memchr::{memchr, memchr2};
 use quick_xml::events::{BytesStart, BytesText};
 
 use super::{attr, finish, resolve_ref, Limits, Parser, StartTag};
 use crate::error::IngestError;
 use crate::grid::Document;
-use crate::ingest::xml;
+use crate::ingest::xml::{self, name_len, pi_end, tag_end, trim_end};
 
 /// A start or empty tag: its text between `<` and `>` (without the `/` of
 /// an empty tag) and the length of its name, as quick-xml's `BytesStart`.
@@ -154,86 +154,5 @@ fn text(p: &mut Parser, raw: &str) -> Option<()> {
             }
         }
         rest = &after[semi + 1..];
-    }
-}
-
-/// The index of the `>` ending the tag whose text starts at `from` (right
-/// after its `<`): the first one outside quotes, as quick-xml's element
-/// parser finds it. `None` at the end of the part.
-fn tag_end(b: &[u8], from: usize) -> Option<usize> {
-    let mut i = from;
-    loop {
-        let at = i + memchr3(b'>', b'"', b'\'', b.get(i..)?)?;
-        match b[at] {
-            b'>' => return Some(at),
-            quote => i = at + 1 + memchr(quote, b.get(at + 1..)?)? + 1,
-        }
-    }
-}
-
-/// The index of the `>` ending a processing instruction whose `?` is at
-/// `from`: the first `>` right after a `?` (that `?` may be the first).
-fn pi_end(b: &[u8], from: usize) -> Option<usize> {
-    let mut i = from + 1;
-    loop {
-        let at = i + memchr(b'>', b.get(i..)?)?;
-        if b[at - 1] == b'?' {
-            return Some(at);
-        }
-        i = at + 1;
-    }
-}
-
-/// The length of a tag's name: up to its first XML whitespace.
-fn name_len(content: &str) -> usize {
-    content
-        .bytes()
-        .position(is_xml_space)
-        .unwrap_or(content.len())
-}
-
-/// `s` without the XML whitespace at its end, as quick-xml trims end tag
-/// names: a name that is only whitespace is kept whole.
-fn trim_end(s: &str) -> &str {
-    match s.bytes().rposition(|b| !is_xml_space(b)) {
-        Some(i) => &s[..=i],
-        None => s,
-    }
-}
-
-fn is_xml_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tag_ends_skip_quoted_brackets() {
-        let b = br#"<a x=">" y='">'>rest"#;
-        assert_eq!(tag_end(b, 1), Some(15));
-        assert_eq!(tag_end(b"<a x='>", 1), None);
-        assert_eq!(tag_end(b"<a", 1), None);
-    }
-
-    #[test]
-    fn processing_instructions_end_at_question_mark_bracket() {
-        let b = b"<?xml version='1.0'?><a/>";
-        assert_eq!(pi_end(b, 1), Some(20));
-        assert_eq!(pi_end(b"<?>", 1), Some(2));
-        assert_eq!(pi_end(b"<?a > b?>", 1), Some(8));
-        assert_eq!(pi_end(b"<?a", 1), None);
-    }
-
-    #[test]
-    fn names_end_at_whitespace_and_end_tags_are_trimmed() {
-        assert_eq!(name_len("w:tc"), 4);
-        assert_eq!(name_len("w:gridSpan w:val=\"2\""), 10);
-        assert_eq!(name_len("w:p\n"), 3);
-        assert_eq!(trim_end("w:p \t\r\n"), "w:p");
-        assert_eq!(trim_end(""), "");
-        // quick-xml keeps a name of whitespace only as it is.
-        assert_eq!(trim_end(" \n "), " \n ");
     }
 }

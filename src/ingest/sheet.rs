@@ -5,9 +5,12 @@
 //! non-empty cells), merged regions turned into [`Span::Origin`] /
 //! [`Span::Covered`] slots.
 //!
-//! - **xlsx**: values from calamine's streaming cell reader (so a sheet whose
-//!   cells lie far apart is refused before anything is allocated for it),
-//!   merges from `merge_cells_by_sheet_name`. A formula cell without a cached
+//! - **xlsx**: read by the fast route (module `fast`: each part inflated
+//!   once and tokenized here, calamine's reading mirrored) wherever it is
+//!   sure to answer as calamine does; otherwise values from calamine's
+//!   streaming cell reader (so a sheet whose cells lie far apart is refused
+//!   before anything is allocated for it), merges from a scan of the part
+//!   (module `merges`) or `merge_cells_by_sheet_name`. A formula cell without a cached
 //!   value (written by a library that does not calculate, or a placeholder 0
 //!   in a workbook marked `fullCalcOnLoad`) gets the text `=FORMULA`, never a
 //!   made-up 0. The formulas are read once per sheet, and only when the
@@ -25,6 +28,7 @@
 //! error cells their error text (`#DIV/0!`), strings whitespace-collapsed and
 //! otherwise untouched (full-width digits stay for the normaliser).
 
+mod fast;
 mod merges;
 mod ods;
 mod ole;
@@ -187,6 +191,7 @@ fn read_sheets(bytes: &[u8], format: Format) -> Result<Vec<SparseSheet>, IngestE
 /// A sheet as its file stores it: non-empty cells at absolute positions and
 /// merged regions (inclusive bounds). Positions are `u64` because ODS
 /// repetition counts can run past `u32`.
+#[derive(Debug, PartialEq)]
 struct SparseSheet {
     name: String,
     cells: Vec<(u64, u64, String)>,
@@ -512,6 +517,57 @@ fn xlsx_error(e: XlsxError) -> IngestError {
 
 fn read_xlsx(bytes: &[u8]) -> Result<Vec<SparseSheet>, IngestError> {
     let package = XlsxPackage::inspect(bytes)?;
+    if let Some(sheets) = fast::read(bytes, &package) {
+        return Ok(sheets);
+    }
+    read_xlsx_calamine(bytes, &package)
+}
+
+/// Whether the fast XLSX route, where it answers for `bytes`, answers as
+/// calamine does: for the tests and the fuzz target that compare them.
+/// `Ok(true)` when it answered, `Ok(false)` when it left the workbook to
+/// calamine; `Err` says how they differ.
+#[doc(hidden)]
+pub fn xlsx_routes_agree(bytes: &[u8]) -> Result<bool, String> {
+    let Ok(package) = XlsxPackage::inspect(bytes) else {
+        return Ok(false);
+    };
+    let Some(fast) = fast::read(bytes, &package) else {
+        return Ok(false);
+    };
+    match catch_unwind(AssertUnwindSafe(|| read_xlsx_calamine(bytes, &package))) {
+        Ok(Ok(slow)) if slow == fast => Ok(true),
+        Ok(Ok(slow)) => Err(format!("fast route {fast:?}\ncalamine {slow:?}")),
+        Ok(Err(e)) => Err(format!("fast route {fast:?}\ncalamine failed: {e}")),
+        Err(_) => Err(format!("fast route {fast:?}\ncalamine panicked")),
+    }
+}
+
+/// [`xlsx_routes_agree`] for a workbook of one worksheet part `sheet`,
+/// with these shared strings and styles parts: for the `sheet_route` fuzz
+/// target.
+#[doc(hidden)]
+pub fn xlsx_parts_agree(
+    sheet: &[u8],
+    strings: Option<&[u8]>,
+    styles: Option<&[u8]>,
+) -> Result<bool, String> {
+    let mut extra: Vec<(&str, &[u8])> = Vec::new();
+    if let Some(s) = strings {
+        extra.push(("xl/sharedStrings.xml", s));
+    }
+    if let Some(s) = styles {
+        extra.push(("xl/styles.xml", s));
+    }
+    let bytes =
+        merges::package(sheet, &extra).map_err(|e| format!("the workbook was not written: {e}"))?;
+    xlsx_routes_agree(&bytes)
+}
+
+fn read_xlsx_calamine(
+    bytes: &[u8],
+    package: &XlsxPackage,
+) -> Result<Vec<SparseSheet>, IngestError> {
     let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(xlsx_error)?;
     let mut parts = Parts::default();
     let names = worksheet_names(&wb);
@@ -552,26 +608,8 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<SparseSheet>, IngestError> {
             .sheet_paths
             .get(&name)
             .and_then(|path| parts.read(bytes, path));
-        if !candidates.is_empty() {
-            if let Some(xml) = &part {
-                let wanted: Vec<(u64, u64)> = candidates
-                    .iter()
-                    .map(|&i| (cells[i].0, cells[i].1))
-                    .collect();
-                let formulas = xlsx_formulas(xml, &wanted);
-                for i in candidates {
-                    if let Some(f) = formulas.get(&(cells[i].0, cells[i].1)) {
-                        cells[i].2 = format!("={}", collapse_whitespace(f));
-                    }
-                }
-            }
-        }
-        let empties: Vec<(u64, u64)> = cells
-            .iter()
-            .filter(|(_, _, text)| text.is_empty())
-            .map(|(r, c, _)| (*r, *c))
-            .collect();
-        cells.retain(|(_, _, text)| !text.is_empty());
+        fill_formulas(&mut cells, &candidates, part.as_deref());
+        let (cells, empties) = split_empties(cells);
         let merges = match part.as_deref().and_then(merges::scan) {
             Some(merges) => merges,
             None => wb
@@ -589,6 +627,37 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<SparseSheet>, IngestError> {
         });
     }
     Ok(sheets)
+}
+
+/// Gives the `candidates` (indices into `cells`: cells read without a
+/// value, or with a placeholder 0) the text `=FORMULA` of their formula in
+/// the worksheet part `xml`, where they have one.
+fn fill_formulas(cells: &mut [(u64, u64, String)], candidates: &[usize], xml: Option<&[u8]>) {
+    let Some(xml) = xml.filter(|_| !candidates.is_empty()) else {
+        return;
+    };
+    let wanted: Vec<(u64, u64)> = candidates
+        .iter()
+        .map(|&i| (cells[i].0, cells[i].1))
+        .collect();
+    let formulas = xlsx_formulas(xml, &wanted);
+    for &i in candidates {
+        if let Some(f) = formulas.get(&(cells[i].0, cells[i].1)) {
+            cells[i].2 = format!("={}", collapse_whitespace(f));
+        }
+    }
+}
+
+/// The cells with text, and the positions of those without.
+#[allow(clippy::type_complexity)]
+fn split_empties(mut cells: Vec<(u64, u64, String)>) -> (Vec<(u64, u64, String)>, Vec<(u64, u64)>) {
+    let empties = cells
+        .iter()
+        .filter(|(_, _, text)| text.is_empty())
+        .map(|(r, c, _)| (*r, *c))
+        .collect();
+    cells.retain(|(_, _, text)| !text.is_empty());
+    (cells, empties)
 }
 
 /// What ogi reads from an xlsx package itself, before calamine opens it.
@@ -865,10 +934,13 @@ fn xlsx_formulas(xml: &[u8], wanted: &[(u64, u64)]) -> HashMap<(u64, u64), Strin
 /// Whether a worksheet part holds an `f` element (any namespace prefix).
 /// A false positive only costs a parse.
 fn has_formula_element(xml: &[u8]) -> bool {
-    xml.windows(3).any(|w| {
-        (w[0] == b'<' || w[0] == b':')
-            && w[1] == b'f'
-            && matches!(w[2], b'>' | b' ' | b'/' | b'\t' | b'\r' | b'\n')
+    memchr::memchr_iter(b'f', xml).any(|i| {
+        i > 0
+            && matches!(xml[i - 1], b'<' | b':')
+            && matches!(
+                xml.get(i + 1),
+                Some(b'>' | b' ' | b'/' | b'\t' | b'\r' | b'\n')
+            )
     })
 }
 

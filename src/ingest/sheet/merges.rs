@@ -345,13 +345,20 @@ const PACKAGE: [(&str, &str); 4] = [
 
 /// A workbook (stored, uncompressed) whose one worksheet part is `sheet`.
 fn one_sheet_package(sheet: &[u8]) -> zip::result::ZipResult<Vec<u8>> {
+    package(sheet, &[])
+}
+
+/// A workbook (stored, uncompressed) whose one worksheet part is `sheet`,
+/// with the `extra` parts (shared strings, styles) by name.
+pub(super) fn package(sheet: &[u8], extra: &[(&str, &[u8])]) -> zip::result::ZipResult<Vec<u8>> {
     let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
     let options =
         zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     let parts = PACKAGE
         .iter()
         .map(|&(name, text)| (name, text.as_bytes()))
-        .chain([("xl/worksheets/sheet1.xml", sheet)]);
+        .chain([("xl/worksheets/sheet1.xml", sheet)])
+        .chain(extra.iter().copied());
     for (name, bytes) in parts {
         zip.start_file(name, options)?;
         zip.write_all(bytes)?;

@@ -743,3 +743,16 @@ fn mutated_xls_never_panics() {
         let _ = read_workbook(&bytes, Format::Xls);
     }
 }
+
+proptest::proptest! {
+    #[test]
+    fn formula_element_search_matches_a_window_scan(s in "[<:f> /\t\nax]{0,24}") {
+        let b = s.as_bytes();
+        let windows = b.windows(3).any(|w| {
+            (w[0] == b'<' || w[0] == b':')
+                && w[1] == b'f'
+                && matches!(w[2], b'>' | b' ' | b'/' | b'\t' | b'\r' | b'\n')
+        });
+        proptest::prop_assert_eq!(has_formula_element(b), windows);
+    }
+}

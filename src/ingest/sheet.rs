@@ -516,11 +516,10 @@ fn xlsx_error(e: XlsxError) -> IngestError {
 }
 
 fn read_xlsx(bytes: &[u8]) -> Result<Vec<SparseSheet>, IngestError> {
-    let package = XlsxPackage::inspect(bytes)?;
-    if let Some(sheets) = fast::read(bytes, &package) {
+    if let Some(sheets) = fast::read(bytes) {
         return Ok(sheets);
     }
-    read_xlsx_calamine(bytes, &package)
+    read_xlsx_calamine(bytes, &XlsxPackage::inspect(bytes)?)
 }
 
 /// Whether the fast XLSX route, where it answers for `bytes`, answers as
@@ -529,13 +528,11 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<SparseSheet>, IngestError> {
 /// calamine; `Err` says how they differ.
 #[doc(hidden)]
 pub fn xlsx_routes_agree(bytes: &[u8]) -> Result<bool, String> {
-    let Ok(package) = XlsxPackage::inspect(bytes) else {
+    let Some(fast) = fast::read(bytes) else {
         return Ok(false);
     };
-    let Some(fast) = fast::read(bytes, &package) else {
-        return Ok(false);
-    };
-    match catch_unwind(AssertUnwindSafe(|| read_xlsx_calamine(bytes, &package))) {
+    let slow = || XlsxPackage::inspect(bytes).and_then(|p| read_xlsx_calamine(bytes, &p));
+    match catch_unwind(AssertUnwindSafe(slow)) {
         Ok(Ok(slow)) if slow == fast => Ok(true),
         Ok(Ok(slow)) => Err(format!("fast route {fast:?}\ncalamine {slow:?}")),
         Ok(Err(e)) => Err(format!("fast route {fast:?}\ncalamine failed: {e}")),

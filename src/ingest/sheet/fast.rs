@@ -38,15 +38,17 @@ use memchr::{memchr, memchr2};
 use quick_xml::events::BytesRef;
 
 use super::{
-    bool_text, fill_formulas, float_text, merges, split_empties, SparseSheet, XlsxPackage,
-    MAX_PART_BYTES, MAX_RAW_CELLS, MAX_SHEET_BYTES,
+    bool_text, fill_formulas, float_text, merges, resolve_target, split_empties, SparseSheet,
+    MAX_PART_BYTES, MAX_RAW_CELLS, MAX_SHARED_STRINGS, MAX_SHEET_BYTES,
 };
 use crate::grid::collapse_whitespace;
 use crate::ingest::xml::{local, name_len, pi_end, tag_end, trim_end};
 
-/// The sheets of the workbook `bytes` (its package already inspected), or
-/// `None` when calamine must read it.
-pub(super) fn read(bytes: &[u8], package: &XlsxPackage) -> Option<Vec<SparseSheet>> {
+/// The sheets of the workbook `bytes`, or `None` when calamine must read
+/// it. Where this answers, `XlsxPackage::inspect` would have found no
+/// fault, and the worksheet paths and `fullCalcOnLoad` this route finds
+/// are the ones it would have found.
+pub(super) fn read(bytes: &[u8]) -> Option<Vec<SparseSheet>> {
     let mut zip = Zip::open(bytes)?;
     // Xlsx::new: the package relationships, shared strings, styles, the
     // workbook's relationships and the workbook.
@@ -61,7 +63,21 @@ pub(super) fn read(bytes: &[u8], package: &XlsxPackage) -> Option<Vec<SparseShee
     } else {
         file
     };
-    let strings = match zip.optional(&format!("{xl_path}sharedStrings.xml"))? {
+    let workbook_path = format!("{xl_path}{workbook_name}");
+    // inspect resolves the target its own way.
+    if resolve_target("", &target) != workbook_path {
+        return None;
+    }
+    let strings_path = format!("{xl_path}sharedStrings.xml");
+    // inspect checks the declared size of every shared-string part.
+    if zip
+        .names
+        .keys()
+        .any(|n| n.ends_with("sharedstrings.xml") && *n != strings_path.to_ascii_lowercase())
+    {
+        return None;
+    }
+    let strings = match zip.optional(&strings_path)? {
         Some(xml) => shared_strings(&xml)?,
         None => Vec::new(),
     };
@@ -72,23 +88,19 @@ pub(super) fn read(bytes: &[u8], package: &XlsxPackage) -> Option<Vec<SparseShee
     let rels = relationships(&zip.part(&format!("{xl_path}_rels/{workbook_name}.rels"))?)?;
     // A workbook part calamine does not find is a workbook of no sheets
     // there; too odd to follow.
-    let workbook = zip.part(&format!("{xl_path}{workbook_name}"))?;
-    let sheets = worksheets(&workbook, &rels, xl_path)?;
+    let workbook = worksheets(&zip.part(&workbook_path)?, &rels, xl_path)?;
+    let sheets = workbook.sheets;
+    let full_calc_on_load = workbook.full_calc_on_load;
 
     let mut out = Vec::with_capacity(sheets.len());
     for (name, path) in &sheets {
-        // The part the calamine route reads for formulas and merges must
-        // be the one calamine reads the cells from.
-        if package.sheet_paths.get(name) != Some(path) {
-            return None;
-        }
         let xml = zip.sheet(path)?;
         let read = cells(&xml, &strings, &formats)?;
         let mut texts = Vec::with_capacity(read.len());
         let mut candidates = Vec::new();
         for (row, col, value) in read {
             let zero = matches!(value, Value::Number(n) if n == 0.0);
-            if matches!(value, Value::Empty) || (zero && package.full_calc_on_load) {
+            if matches!(value, Value::Empty) || (zero && full_calc_on_load) {
                 candidates.push(texts.len());
             }
             texts.push((u64::from(row), u64::from(col), value.text()));
@@ -245,20 +257,20 @@ fn attrs_ok(attrs: &str) -> bool {
     attrs.is_empty() || attrs_of(&Tag { name: "", attrs }, []).is_some()
 }
 
-/// `tag`, when its attributes read (for the tags of a lenient reader whose
-/// attributes calamine reads).
-fn checked(tag: Tag<'_>) -> Option<Tag<'_>> {
-    attrs_ok(tag.attrs).then_some(tag)
-}
-
 /// The values of the attributes `keys` of a tag whose attributes read,
-/// in one pass; `None` when one does not read or a key comes twice.
+/// in one pass; `None` when one does not read, does not decode, or a key
+/// comes twice.
 fn attrs_of<'a, const N: usize>(tag: &Tag<'a>, keys: [&str; N]) -> Option<[Option<&'a str>; N]> {
     let mut out = [None; N];
     let mut seen: [&str; 16] = [""; 16];
     for (n, item) in Attrs(tag.attrs).enumerate() {
         let (key, value) = item.ok()?;
         if key.is_empty() || n >= seen.len() || seen[..n].contains(&key) {
+            return None;
+        }
+        // calamine decodes some values (a font's name, a format code):
+        // each must decode.
+        if value.contains('&') && decode_attr(value).is_none() {
             return None;
         }
         seen[n] = key;
@@ -296,7 +308,7 @@ impl<'a> Tokens<'a> {
         }
     }
 
-    /// Tokens whose attributes the reader checks itself ([`checked`]).
+    /// Tokens whose attributes the reader checks itself ([`attrs_of`]).
     fn lenient(s: &'a str) -> Tokens<'a> {
         Tokens {
             strict: false,
@@ -442,13 +454,17 @@ fn decode_attr(raw: &str) -> Option<String> {
 // ---------------------------------------------------------------------------
 // Relationships and the workbook
 
-/// The target of the package's office-document relationship, decoded (the
-/// last one, as calamine keeps it).
+/// The target of the package's office-document relationship, decoded.
+/// calamine takes the last relationship whose type ends in
+/// `/relationships/officeDocument`, inspect the first whose type ends in
+/// `/officeDocument` and has an id: there must be one, and only one.
 fn office_document(xml: &str) -> Option<String> {
     let mut t = Tokens::new(xml);
     loop {
         match t.next().ok()?? {
             Tok::Start(e) if e.local() == "Relationships" => break,
+            // calamine does not read it there; inspect does.
+            Tok::Start(e) if e.local() == "Relationship" => return None,
             _ => {}
         }
     }
@@ -456,12 +472,69 @@ fn office_document(xml: &str) -> Option<String> {
     loop {
         match t.next().ok()?? {
             Tok::Start(e) if e.local() == "Relationship" => {
-                let is_doc = e
-                    .attr("Type")
-                    .is_some_and(|ty| ty.ends_with("/relationships/officeDocument"));
-                if is_doc {
-                    if let Some(raw) = e.attr("Target") {
-                        target = Some(decode_attr(raw)?);
+                let [id, ty, raw] = attrs_of(&e, ["Id", "Type", "Target"])?;
+                if !ty.is_some_and(|ty| ty.ends_with("/officeDocument")) {
+                    continue;
+                }
+                let plain = [id, ty, raw].iter().all(|v| v.is_some_and(plain_value));
+                if target.is_some()
+                    || !plain
+                    || !ty.is_some_and(|ty| ty.ends_with("/relationships/officeDocument"))
+                {
+                    return None;
+                }
+                target = Some(decode_attr(raw?)?);
+            }
+            Tok::End(name) if local(name) == "Relationships" => break,
+            _ => {}
+        }
+    }
+    ends_at_root(&mut t)?;
+    target
+}
+
+/// An attribute key calamine and inspect take for a relationship id.
+fn is_id(key: &str) -> bool {
+    key == "id" || key.ends_with(":id")
+}
+
+/// Whether an attribute value reads the same raw, unescaped (calamine) and
+/// normalised (inspect, quick-xml's `normalized_value`): no reference, no
+/// tab or line break.
+fn plain_value(v: &str) -> bool {
+    !v.contains(['&', '\t', '\n', '\r'])
+}
+
+/// Checks that nothing but text follows the root element: inspect reads
+/// past its end, calamine stops there.
+fn ends_at_root(t: &mut Tokens<'_>) -> Option<()> {
+    loop {
+        match t.next().ok()? {
+            None => return Some(()),
+            Some(Tok::Text(_)) => {}
+            Some(_) => return None,
+        }
+    }
+}
+
+/// Id → (target, type) of a part's relationships, as written.
+/// calamine keeps the last of an id, inspect the first with a target and
+/// its values normalised: ids must be unique, their values plain.
+fn relationships(xml: &str) -> Option<HashMap<String, (String, String)>> {
+    let mut t = Tokens::new(xml);
+    let mut out = HashMap::new();
+    loop {
+        match t.next().ok()?? {
+            Tok::Start(e) if e.local() == "Relationship" => {
+                let [id, ty, target] = attrs_of(&e, ["Id", "Type", "Target"])?;
+                if let Some(id) = id {
+                    let (ty, target) = (ty.unwrap_or_default(), target.unwrap_or_default());
+                    if ![id, ty, target].into_iter().all(plain_value) {
+                        return None;
+                    }
+                    let rel = (target.to_string(), ty.to_string());
+                    if out.insert(id.to_string(), rel).is_some() {
+                        return None;
                     }
                 }
             }
@@ -469,52 +542,53 @@ fn office_document(xml: &str) -> Option<String> {
             _ => {}
         }
     }
-    target
+    ends_at_root(&mut t)?;
+    Some(out)
 }
 
-/// Id → (target, type) of a part's relationships, as written.
-fn relationships(xml: &str) -> Option<HashMap<String, (String, String)>> {
-    let mut t = Tokens::new(xml);
-    let mut out = HashMap::new();
-    loop {
-        match t.next().ok()?? {
-            Tok::Start(e) if e.local() == "Relationship" => {
-                if let Some(id) = e.attr("Id") {
-                    let target = e.attr("Target").unwrap_or_default();
-                    let ty = e.attr("Type").unwrap_or_default();
-                    out.insert(id.to_string(), (target.to_string(), ty.to_string()));
-                }
-            }
-            Tok::End(name) if local(name) == "Relationships" => return Some(out),
-            _ => {}
-        }
-    }
+/// What the route reads of the workbook part.
+struct Workbook {
+    /// The worksheets in order: name and part path.
+    sheets: Vec<(String, String)>,
+    /// `calcPr fullCalcOnLoad`: cached formula results are placeholders.
+    full_calc_on_load: bool,
 }
 
-/// The worksheets of the workbook part, in order: name and part path.
+/// The workbook part read as calamine reads it, and as inspect does: the
+/// sheet paths must be the ones inspect finds (it resolves `..`, and reads
+/// values normalised), `calcPr` read as it reads it.
 fn worksheets(
     xml: &str,
     rels: &HashMap<String, (String, String)>,
     xl_path: &str,
-) -> Option<Vec<(String, String)>> {
+) -> Option<Workbook> {
     let mut t = Tokens::new(xml);
-    let mut out = Vec::new();
+    let mut sheets = Vec::new();
+    let mut full_calc_on_load = false;
     let mut seen: Vec<String> = Vec::new();
     loop {
         match t.next().ok()?? {
             Tok::Start(e) if e.local() == "sheet" => {
-                let mut name = String::new();
-                let mut rel_id = "";
+                let mut name = None;
+                let mut rel_id = None;
                 for (key, value) in Attrs(e.attrs).flatten() {
                     match key {
-                        "name" => name = decode_attr(value)?,
+                        "name" if value.contains(['\t', '\n', '\r']) => return None,
+                        "name" => name = Some(decode_attr(value)?),
                         "state" if !matches!(value, "visible" | "hidden" | "veryHidden") => {
                             return None;
                         }
-                        k if k == "id" || k.ends_with(":id") => rel_id = value,
+                        // calamine takes the last id, inspect the first.
+                        k if is_id(k) && (rel_id.is_some() || !plain_value(value)) => {
+                            return None;
+                        }
+                        k if is_id(k) => rel_id = Some(value),
                         _ => {}
                     }
                 }
+                // calamine refuses a sheet without a relationship; inspect
+                // skips a sheet without a name.
+                let (name, rel_id) = (name?, rel_id?);
                 let (target, ty) = rels.get(rel_id)?;
                 let path = match target.strip_prefix('/') {
                     Some(abs) => abs.to_string(),
@@ -525,23 +599,51 @@ fn worksheets(
                     return None;
                 }
                 match ty.rsplit('/').next() {
-                    Some("worksheet") => out.push((name.clone(), path)),
+                    Some("worksheet") => {
+                        if resolve_target(xl_path, target) != path {
+                            return None;
+                        }
+                        sheets.push((name.clone(), path));
+                    }
                     Some("chartsheet" | "dialogsheet") => {}
                     _ => return None,
                 }
                 seen.push(name);
             }
+            Tok::Start(e) if e.local() == "calcPr" => {
+                if let Some(v) = e.attr("fullCalcOnLoad") {
+                    if !plain_value(v) {
+                        return None;
+                    }
+                    full_calc_on_load = matches!(v, "1" | "true");
+                } else {
+                    full_calc_on_load = false;
+                }
+            }
             Tok::Start(e) if e.local() == "definedName" => {
                 if let Some(raw) = e.attr("name") {
                     decode_attr(raw)?;
                     // Its text, up to its end tag (references checked).
-                    t.skip().ok()?;
+                    // calamine passes over elements in it, inspect does
+                    // not: there must be none.
+                    loop {
+                        match t.next().ok()?? {
+                            Tok::Text(_) => {}
+                            Tok::End(end) if end == e.name => break,
+                            _ => return None,
+                        }
+                    }
                 }
             }
-            Tok::End(name) if local(name) == "workbook" => return Some(out),
+            Tok::End(name) if local(name) == "workbook" => break,
             _ => {}
         }
     }
+    ends_at_root(&mut t)?;
+    Some(Workbook {
+        sheets,
+        full_calc_on_load,
+    })
 }
 
 // ---------------------------------------------------------------------------
@@ -553,7 +655,14 @@ fn shared_strings(xml: &str) -> Option<Vec<String>> {
     loop {
         match t.next().ok()?? {
             Tok::Start(e) if e.local() == "sst" => {
-                checked(e)?;
+                // inspect refuses a table declared too large.
+                let [declared] = attrs_of(&e, ["uniqueCount"])?;
+                if let Some(v) = declared {
+                    let n = v.trim().parse::<u64>().unwrap_or(0);
+                    if !plain_value(v) || n > MAX_SHARED_STRINGS {
+                        return None;
+                    }
+                }
                 break;
             }
             _ => {}

@@ -177,8 +177,7 @@ fn plain_cells_of_every_kind_are_answered() {
 }
 
 fn fast_sheets(bytes: &[u8]) -> Vec<SparseSheet> {
-    let package = XlsxPackage::inspect(bytes).unwrap();
-    read(bytes, &package).expect("the fast route answers")
+    read(bytes).expect("the fast route answers")
 }
 
 #[test]
@@ -213,6 +212,15 @@ fn what_the_route_does_not_read_is_left_to_calamine() {
     for (i, book) in left.iter().enumerate() {
         assert!(!answered(&book.bytes()), "case {i}");
     }
+    // An attribute calamine decodes that does not decode (found by the
+    // sheet_route fuzz target: a raw `&` in a font's name).
+    let bad_font = styles(&["0"]).replace(r#"<name val="宋体"/>"#, r#"<name val="方正小&标宋"/>"#);
+    assert!(bad_font.contains("小&标"));
+    assert!(!answered(
+        &Book::new(r#"<row><c><v>1</v></c></row>"#)
+            .styles(&bad_font)
+            .bytes()
+    ));
     // A custom format without date letters keeps numbers numbers.
     let plain = styles(&["164"]);
     assert!(answered(
@@ -263,6 +271,66 @@ fn odd_packages_are_left_to_calamine() {
         &wb(r#"<sheet name="S" r:id="rId7"/>"#),
         &[("XL/Workbook.xml", b"<workbook/>")]
     )));
+    // What the package inspection reads otherwise than calamine: a second
+    // shared-string part, a sheet after the workbook element or inside a
+    // defined name, two ids, a tab in a name.
+    let plain = wb(r#"<sheet name="S" r:id="rId7"/>"#);
+    assert!(!answered(&book(
+        &plain,
+        &[("other/sharedStrings.xml", b"<sst/>")]
+    )));
+    for (i, workbook) in [
+        format!("{plain}<sheet name=\"T\" r:id=\"rId7\"/>"),
+        wb(r#"<sheet name="S" r:id="rId7"/></sheets><definedNames><definedName name="x"><sheet name="S" r:id="rId8"/></definedName></definedNames><sheets>"#),
+        wb(r#"<sheet name="S" id="rId7" r:id="rId7"/>"#),
+        wb("<sheet name=\"S\tT\" r:id=\"rId7\"/>"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        assert!(!answered(&book(workbook, &[])), "inspect case {i}");
+    }
+}
+
+#[test]
+fn a_declared_size_beyond_the_limit_is_left_to_inspection() {
+    let huge = format!(
+        r#"<sst uniqueCount="{}"><si><t>a</t></si></sst>"#,
+        MAX_SHARED_STRINGS + 1
+    );
+    let bytes = Book::new("<row><c><v>1</v></c></row>")
+        .strings(&huge)
+        .bytes();
+    assert!(!answered(&bytes));
+    assert!(matches!(
+        crate::ingest::sheet::read_workbook(&bytes, crate::ingest::Format::Xlsx),
+        Err(crate::error::IngestError::TooLarge(_))
+    ));
+}
+
+#[test]
+fn placeholder_zeros_of_a_workbook_to_recalculate_read_as_formulas() {
+    let sheet = Book::new(r#"<row><c><f>B1*2</f><v>0</v></c><c><v>0</v></c></row>"#).sheet;
+    let rels = r#"<Relationships><Relationship Id="rId1" Type="x/relationships/officeDocument" Target="/xl/workbook.xml"/></Relationships>"#;
+    let wb_rels = r#"<Relationships><Relationship Id="rId7" Type="x/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#;
+    for (calc, first) in [
+        (r#"<calcPr fullCalcOnLoad="1"/>"#, "=B1*2"),
+        ("<calcPr/>", "0"),
+    ] {
+        let workbook = format!(
+            r#"<workbook xmlns:r="r"><sheets><sheet name="S" r:id="rId7"/></sheets>{calc}</workbook>"#
+        );
+        let bytes = zip_parts(&[
+            ("_rels/.rels", rels.as_bytes()),
+            ("xl/workbook.xml", workbook.as_bytes()),
+            ("xl/_rels/workbook.xml.rels", wb_rels.as_bytes()),
+            ("xl/worksheets/sheet1.xml", sheet.as_bytes()),
+        ]);
+        assert!(answered(&bytes), "{calc}");
+        let sheets = fast_sheets(&bytes);
+        assert_eq!(sheets[0].cells[0].2, first, "{calc}");
+        assert_eq!(sheets[0].cells[1].2, "0", "{calc}");
+    }
 }
 
 #[test]

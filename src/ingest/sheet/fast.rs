@@ -70,10 +70,11 @@ pub(super) fn read(bytes: &[u8]) -> Option<Vec<SparseSheet>> {
     }
     let strings_path = format!("{xl_path}sharedStrings.xml");
     // inspect checks the declared size of every shared-string part.
+    let strings_key = strings_path.to_ascii_lowercase();
     if zip
         .names
         .keys()
-        .any(|n| n.ends_with("sharedstrings.xml") && *n != strings_path.to_ascii_lowercase())
+        .any(|n| n.ends_with("sharedstrings.xml") && *n != strings_key)
     {
         return None;
     }
@@ -693,19 +694,7 @@ fn rich_string(t: &mut Tokens<'_>, closing: &str) -> Option<String> {
             Tok::Start(e) if e.local() == "t" && !phonetic => {
                 let [space] = attrs_of(&e, ["xml:space"])?;
                 let preserve = space == Some("preserve");
-                let mut value = String::new();
-                loop {
-                    match t.next().ok()?? {
-                        Tok::Text(text) => push_text(&mut value, text),
-                        Tok::End(name) if name == e.name => break,
-                        // An element inside the text.
-                        _ => return None,
-                    }
-                }
-                // Excel's `_xHHHH_` escapes are calamine's to decode.
-                if value.contains("_x") {
-                    return None;
-                }
+                let value = element_text(t, e.name)?;
                 let value = if preserve {
                     value.as_str()
                 } else {
@@ -716,6 +705,21 @@ fn rich_string(t: &mut Tokens<'_>, closing: &str) -> Option<String> {
             _ => {}
         }
     }
+}
+
+/// The text of the element `name` just started, references resolved, up
+/// to its end tag; `None` for an element inside it, or Excel's `_xHHHH_`
+/// escapes (calamine's to decode).
+fn element_text(t: &mut Tokens<'_>, name: &str) -> Option<String> {
+    let mut text = String::new();
+    loop {
+        match t.next().ok()?? {
+            Tok::Text(s) => push_text(&mut text, s),
+            Tok::End(end) if end == name => break,
+            _ => return None,
+        }
+    }
+    (!text.contains("_x")).then_some(text)
 }
 
 /// What the route knows of a cell style's number format.
@@ -974,20 +978,7 @@ fn cell_value<'s>(
             t.skip().ok()?;
             Some(Value::Empty)
         }
-        "v" if matches!(ty, Some("str")) => {
-            let mut text = String::new();
-            loop {
-                match t.next().ok()?? {
-                    Tok::Text(s) => push_text(&mut text, s),
-                    Tok::End(name) if name == e.name => break,
-                    _ => return None,
-                }
-            }
-            if text.contains("_x") {
-                return None;
-            }
-            Some(Value::Text(text))
-        }
+        "v" if matches!(ty, Some("str")) => element_text(t, e.name).map(Value::Text),
         "v" if matches!(ty, None | Some("n" | "s" | "b" | "e")) => {
             // The text, alone and without references, then the end tag.
             let raw = match t.next().ok()?? {

@@ -106,8 +106,8 @@ pub(super) fn read(bytes: &[u8]) -> Option<Vec<SparseSheet>> {
             }
             texts.push((u64::from(row), u64::from(col), value.text()));
         }
-        let merges = merges::scan(&xml)?;
-        fill_formulas(&mut texts, &candidates, Some(&xml));
+        let merges = merges::scan(xml.as_bytes())?;
+        fill_formulas(&mut texts, &candidates, Some(xml.as_bytes()));
         let (cells, empties) = split_empties(texts);
         out.push(SparseSheet {
             name: name.clone(),
@@ -161,8 +161,8 @@ impl<'a> Zip<'a> {
     }
 
     /// A worksheet part, up to the size the formula and merge reads take.
-    fn sheet(&mut self, path: &str) -> Option<Vec<u8>> {
-        self.read(path, MAX_SHEET_BYTES)?.map(String::into_bytes)
+    fn sheet(&mut self, path: &str) -> Option<String> {
+        self.read(path, MAX_SHEET_BYTES)?
     }
 
     fn read(&mut self, path: &str, cap: u64) -> Option<Option<String>> {
@@ -890,11 +890,10 @@ impl Value<'_> {
 /// The cells of a worksheet part in stream order, as calamine's cell
 /// reader gives them.
 fn cells<'s>(
-    xml: &[u8],
+    xml: &str,
     strings: &'s [String],
     formats: &[Format],
 ) -> Option<Vec<(u32, u32, Value<'s>)>> {
-    let xml = std::str::from_utf8(xml).ok()?;
     // calamine reads the attributes of `dimension`, `row`, `c` and `t`
     // only: those are checked where they are read.
     let mut t = Tokens::lenient(xml);

@@ -593,12 +593,10 @@ impl Printed {
 }
 
 /// The bytes of a report file as [`write_report`] writes them: the
-/// JSON of [`report_json`] in the report layout and a newline, printed straight from the
-/// report ([`report_file::ReportFile`]).
+/// JSON of [`report_json`] in the report layout and a newline, printed
+/// straight from the report ([`report_file::ReportFile`]).
 pub fn report_file_bytes(report: &Report) -> io::Result<Vec<u8>> {
-    let mut bytes = layout::to_vec(&report_file::ReportFile(report))?;
-    bytes.push(b'\n');
-    Ok(bytes)
+    report_bytes(&report_file::ReportFile(report))
 }
 
 /// Writes a JSON value as a report file is written: the report layout,
@@ -610,7 +608,7 @@ fn write_json(path: &Path, value: &Json) -> io::Result<Vec<u8>> {
 }
 
 /// A report file's bytes: the report layout and a newline.
-fn report_bytes(value: &Json) -> io::Result<Vec<u8>> {
+fn report_bytes<T: ?Sized + serde::Serialize>(value: &T) -> io::Result<Vec<u8>> {
     let mut bytes = layout::to_vec(value)?;
     bytes.push(b'\n');
     Ok(bytes)

@@ -591,10 +591,8 @@ fn read_xlsx_calamine(
                     DataRef::Int(i) => *i == 0,
                     _ => false,
                 };
-                // No value at all (a formula written without its result), or
-                // a placeholder 0 in a workbook that asks to be recalculated.
-                // Empty strings are results, not candidates.
-                if matches!(value, DataRef::Empty) || (zero && package.full_calc_on_load) {
+                let empty = matches!(value, DataRef::Empty);
+                if formula_candidate(empty, zero, package.full_calc_on_load) {
                     candidates.push(cells.len());
                 }
                 cells.push((r.into(), c.into(), text));
@@ -624,6 +622,14 @@ fn read_xlsx_calamine(
         });
     }
     Ok(sheets)
+}
+
+/// Whether a cell read as `empty` or `zero` may be a formula whose result
+/// the file does not hold: no value at all (a formula written without its
+/// result), or a placeholder 0 in a workbook that asks to be recalculated.
+/// Empty strings are results, not candidates. Both XLSX routes ask this.
+fn formula_candidate(empty: bool, zero: bool, full_calc_on_load: bool) -> bool {
+    empty || (zero && full_calc_on_load)
 }
 
 /// Gives the `candidates` (indices into `cells`: cells read without a

@@ -38,8 +38,8 @@ use memchr::{memchr, memchr2};
 use quick_xml::events::BytesRef;
 
 use super::{
-    bool_text, fill_formulas, float_text, merges, resolve_target, split_empties, SparseSheet,
-    MAX_PART_BYTES, MAX_RAW_CELLS, MAX_SHARED_STRINGS, MAX_SHEET_BYTES,
+    bool_text, fill_formulas, float_text, formula_candidate, merges, resolve_target, split_empties,
+    SparseSheet, MAX_PART_BYTES, MAX_RAW_CELLS, MAX_SHARED_STRINGS, MAX_SHEET_BYTES,
 };
 use crate::grid::collapse_whitespace;
 use crate::ingest::xml::{local, name_len, pi_end, tag_end, trim_end};
@@ -101,7 +101,7 @@ pub(super) fn read(bytes: &[u8]) -> Option<Vec<SparseSheet>> {
         let mut candidates = Vec::new();
         for (row, col, value) in read {
             let zero = matches!(value, Value::Number(n) if n == 0.0);
-            if matches!(value, Value::Empty) || (zero && full_calc_on_load) {
+            if formula_candidate(matches!(value, Value::Empty), zero, full_calc_on_load) {
                 candidates.push(texts.len());
             }
             texts.push((u64::from(row), u64::from(col), value.text()));
